@@ -1,0 +1,1 @@
+//! Marking registry. Under construction in this working tree.
