@@ -156,3 +156,9 @@ pub fn resolve_selector(obj: &crate::json::Object<'_>, selector: &str) -> Result
     }
     Ok(())
 }
+
+mod sco;
+mod sdo;
+
+pub use sco::*;
+pub use sdo::*;

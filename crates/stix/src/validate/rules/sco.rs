@@ -1,0 +1,1 @@
+//! Rules of SCOs (section 6) and their predefined extensions.
