@@ -339,7 +339,8 @@ mod tests {
         assert_eq!(o.get("a").unwrap().as_integer(), Some(1));
         assert_eq!(o.duplicates, vec![Cow::Borrowed("a")]);
         let many: String = (0..100).map(|i| format!("\"k{i}\":0,")).collect();
-        let n = Node::parse(&format!("{{{many}\"k7\":1,\"k99\":1}}")).unwrap();
+        let text = format!("{{{many}\"k7\":1,\"k99\":1}}");
+        let n = Node::parse(&text).unwrap();
         assert_eq!(n.as_object().unwrap().duplicates.len(), 2);
     }
 

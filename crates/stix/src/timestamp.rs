@@ -58,10 +58,9 @@ impl StixTimestamp {
             20 => {}
             21 => return Err(shape()), // "." without digits
             n => {
-                if b[19] != b'.' {
+                if b[19] != b'.' || !b[20..n - 1].iter().all(u8::is_ascii_digit) {
                     return Err(shape());
                 }
-                digits(20..n - 1)?;
             }
         }
         let calendar = || TimestampError::Calendar(s.to_owned());

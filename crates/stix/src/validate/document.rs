@@ -10,7 +10,7 @@ use crate::StixId;
 use crate::finding::Finding;
 use crate::json::Node;
 use crate::raw::{ShallowObject, line_column, offset_in, split_array};
-use crate::validate::{ObjectIndex, bundle, validate_node};
+use crate::validate::{ObjectIndex, bundle, validate_node, validate_node_in};
 
 /// What the document was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -207,9 +207,10 @@ pub fn validate_document(bytes: &[u8]) -> Result<DocumentReport, DocumentError> 
                         ));
                     }
                     items = list;
+                    let inherited = top.get("spec_version").and_then(|r| serde_json::from_str::<&str>(r.get()).ok());
                     for (i, item) in items.iter().enumerate() {
                         let pointer = format!("/objects/{i}");
-                        objects.push(validate_one(text, item, pointer, &mut findings));
+                        objects.push(validate_one(text, item, pointer, inherited, &mut findings));
                     }
                 }
                 Err(_) => findings.push(Finding::error(
@@ -227,7 +228,7 @@ pub fn validate_document(bytes: &[u8]) -> Result<DocumentReport, DocumentError> 
         });
     }
     let whole: &RawValue = serde_json::from_str(text).map_err(|e| json_error(&e))?;
-    let entry = validate_one(text, whole, String::new(), &mut findings);
+    let entry = validate_one(text, whole, String::new(), None, &mut findings);
     Ok(DocumentReport {
         kind: DocumentKind::Object,
         findings,
@@ -246,13 +247,14 @@ fn validate_one(
     doc: &str,
     raw: &RawValue,
     pointer: String,
+    inherited_spec_version: Option<&str>,
     findings: &mut Vec<Finding>,
 ) -> ObjectEntry {
     let offset = offset_in(doc, raw.get()).unwrap_or(0);
     let (line, column) = line_column(doc, offset);
     let (index, errors, warnings) = match Node::parse(raw.get()) {
         Ok(node) => {
-            let report = validate_node(&node, &pointer);
+            let report = validate_node_in(&node, &pointer, inherited_spec_version);
             let errors = report.findings.iter().filter(|f| f.is_error()).count();
             let warnings = report.findings.len() - errors;
             findings.extend(report.findings);

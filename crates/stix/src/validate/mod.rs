@@ -66,8 +66,14 @@ impl ObjectReport {
 /// Validates one parsed object. `prefix` is the pointer of the object in its document
 /// (empty for a single object, `/objects/3` inside a bundle).
 pub fn validate_node(node: &Node<'_>, prefix: &str) -> ObjectReport {
+    validate_node_in(node, prefix, None)
+}
+
+/// Like [`validate_node`], for an object inside a STIX 2.0-style bundle whose own
+/// `spec_version` (`inherited`) applies to objects that lack one.
+pub fn validate_node_in(node: &Node<'_>, prefix: &str, inherited: Option<&str>) -> ObjectReport {
     let mut sink = Vec::new();
-    let index = walk::check_top_level(node, &Pointer::root(), &mut sink);
+    let index = walk::check_top_level(node, &Pointer::root(), inherited, &mut sink);
     for f in &mut sink {
         f.pointer.insert_str(0, prefix);
     }

@@ -42,6 +42,7 @@ impl Walker<'_> {
 pub(crate) fn check_top_level(
     node: &Node<'_>,
     ptr: &Pointer,
+    inherited_spec_version: Option<&str>,
     sink: &mut Vec<Finding>,
 ) -> Option<ObjectIndex> {
     let Some(obj) = node.as_object() else {
@@ -115,6 +116,17 @@ pub(crate) fn check_top_level(
             format!(
                 "spec_version must be the string '2.1', not {}",
                 other.kind()
+            ),
+        ),
+        // A STIX 2.0-style bundle carries the version for its objects. Such files are common
+        // (python-stix2's own test data): accept them with a warning, since 2.1 puts the
+        // version on every object; the content is still checked against 2.1.
+        None if category != Category::Sco && inherited_spec_version.is_some() => w.warn(
+            "S-21",
+            ptr,
+            format!(
+                "'spec_version' is missing; the enclosing bundle declares '{}' (STIX 2.0 style), but STIX 2.1 requires it on each object",
+                inherited_spec_version.unwrap_or_default()
             ),
         ),
         None if category != Category::Sco => {

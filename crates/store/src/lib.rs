@@ -1,0 +1,297 @@
+//! Storage for Schakel: the [`Store`] trait and its SQLite backend ([`sqlite::SqliteStore`]).
+//!
+//! Rules every backend follows (DESIGN.md section 3):
+//! - **Bytes are the truth.** An object is stored as the exact bytes it arrived in and served
+//!   by splicing those bytes into the response; never a re-serialised or JSONB form.
+//! - **`date_added` is unique and strictly increasing per collection** (microseconds,
+//!   `max(now, last + 1)`), so paging by `added_after = X-TAXII-Date-Added-Last` and by the
+//!   opaque `next` cursor (which encodes the last `date_added` seen) never skips or repeats.
+//! - **Keyset pages.** Every page is one query `... date_added_us > ? ORDER BY date_added_us
+//!   LIMIT n+1`; `more` is exact. The reader's visibility ([`Visibility`]) is part of that query,
+//!   so `limit`, `more` and the Date-Added headers stay exact for every reader.
+//! - **Nothing half-written.** An acknowledged write is committed; a batch of objects and the
+//!   status resource that reports on them are written in one transaction.
+//!
+//! The trait is shaped so a PostgreSQL backend (stateless server nodes sharing one database)
+//! fits behind it without touching the HTTP handlers: methods are async, take plain values,
+//! and return owned rows.
+
+#![forbid(unsafe_code)]
+
+use std::future::Future;
+
+use uuid::Uuid;
+
+pub mod sqlite;
+
+pub use taxii::query::{ObjectFilter, VersionMatch, VersionSelector};
+
+mod error;
+pub use error::StoreError;
+
+/// Microseconds since the Unix epoch (the unit of every stored time).
+pub type Micros = i64;
+
+/// Result of store operations.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An API root (TAXII 2.1 section 4.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRoot {
+    /// The URL path segment, e.g. `lds` for `/lds/`.
+    pub path: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// Largest request body accepted, in octets (T-43, T-44).
+    pub max_content_length: u64,
+}
+
+/// A collection (TAXII 2.1 section 5.2) as stored; `can_read`/`can_write` are computed per
+/// requester by the server, not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// Backend key used in queries (not exposed over HTTP).
+    pub key: i64,
+    pub api_root: String,
+    pub id: Uuid,
+    /// Unique within the API root (clients select by title: interop contract point 8).
+    pub title: String,
+    pub description: Option<String>,
+    /// Unique within the API root when present (T-53).
+    pub alias: Option<String>,
+    /// Media types the collection stores; empty means `application/stix+json;version=2.1`.
+    pub media_types: Vec<String>,
+    /// Organisation id of the owner, when provisioned.
+    pub owner: Option<String>,
+}
+
+/// What to create or update for a collection (provisioning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionSpec {
+    pub api_root: String,
+    pub id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub alias: Option<String>,
+    pub media_types: Vec<String>,
+    pub owner: Option<String>,
+}
+
+/// An organisation (DESIGN.md section 4). The access-control issue adds roles, designations
+/// and constituencies; this is the part authentication and grants need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// Short stable id used in provisioning (`ncsc`, `dtc`).
+    pub id: String,
+    pub name: String,
+    /// The organisation's STIX identity id, when known.
+    pub identity: Option<String>,
+}
+
+/// A login. Belongs to one organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    pub organisation: String,
+    /// PHC string of an argon2 hash of the password (`None`: no password login).
+    pub password_hash: Option<String>,
+    /// Operators may read and write every collection and see every status.
+    pub operator: bool,
+    /// Individual STIX identity of the person, when provisioned (TLP:RED named recipients).
+    pub identity: Option<String>,
+}
+
+/// An API token, stored as the SHA-256 of the token text (the text is shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub sha256: [u8; 32],
+    pub account: String,
+    /// Human label (`"misp-push"`).
+    pub label: String,
+}
+
+/// Read/write grant of an organisation on a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub collection_key: i64,
+    pub read: bool,
+    pub write: bool,
+}
+
+/// One object to store, as received, with the index fields read from it at ingest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewObject {
+    /// STIX id (`indicator--...`).
+    pub id: String,
+    pub type_name: String,
+    /// `spec_version` (`"2.1"` for an SCO that omits it).
+    pub spec_version: String,
+    /// The version key: `modified`, else `created`. `None` for unversioned objects (SCOs
+    /// without `created`/`modified`): the store then uses the object's `date_added` as its
+    /// version, a server-consistent value as TAXII requires (T-49, T-60).
+    pub version: Option<Version>,
+    /// The object's JSON exactly as received.
+    pub body: String,
+    /// Effective TLP rank from the object's markings (0 CLEAR ... 4 RED, `None` unmarked);
+    /// stored for the access-control read predicate.
+    pub tlp: Option<u8>,
+    /// `date_added` to keep instead of assigning one (import of another server's data).
+    /// Must be later than everything already in the collection.
+    pub keep_date_added: Option<Micros>,
+}
+
+/// A STIX timestamp as written and as microseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub text: String,
+    pub micros: Micros,
+}
+
+/// What happened to one object of an add request (the status resource's per-object entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddOutcome {
+    /// Stored now, with its `date_added` and the version string to report.
+    Added { date_added: Micros, version: String },
+    /// An identical object (same id, version and content) was already in the collection:
+    /// a success, not an error (T-69).
+    Duplicate { version: String },
+    /// Not stored, with the reason (e.g. same id and version with different content, S-37).
+    Rejected { version: Option<String>, reason: String },
+}
+
+/// Who is reading, as far as the store's query needs to know. The access-control issue adds
+/// a per-reader predicate (TLP, audience, personal data) here; the query applies it inside the
+/// keyset scan and inside the version selection, so `last` means "the last version this reader
+/// may see".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every stored object (operators, and readers until access control lands).
+    All,
+}
+
+/// A page request: position after the last `date_added` of the previous page, and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Cursor position (from `next`); `None` for the first page.
+    pub after: Option<Micros>,
+    /// Maximum rows, already clamped by the server to its maximum page size (>= 1).
+    pub limit: usize,
+}
+
+/// One stored object version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub date_added: Micros,
+    pub id: String,
+    /// The version string (`modified`, `created`, or the TAXII timestamp of `date_added` for
+    /// unversioned objects).
+    pub version: String,
+    pub spec_version: String,
+    /// The bytes as received; `None` when the caller did not ask for bodies (manifest, versions).
+    pub body: Option<String>,
+}
+
+/// One page of rows in `date_added` order, and whether more rows match after it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    pub rows: Vec<Row>,
+    pub more: bool,
+}
+
+/// TAXII status resource as stored (T-47 ... T-50).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRecord {
+    pub id: Uuid,
+    pub api_root: String,
+    /// Account that made the request (only it and operators may read the status).
+    pub account: String,
+    /// `true` = `complete`, `false` = `pending`.
+    pub complete: bool,
+    pub request_timestamp: Micros,
+    pub total_count: u64,
+    pub successes: Vec<StatusDetail>,
+    pub failures: Vec<StatusDetail>,
+    pub pendings: Vec<StatusDetail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusDetail {
+    pub id: String,
+    pub version: String,
+    pub message: Option<String>,
+}
+
+/// Everything an operator declares in the provisioning file, applied idempotently in one
+/// transaction: existing entries are updated, missing ones created, nothing is deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provisioning {
+    pub api_roots: Vec<ApiRoot>,
+    pub organisations: Vec<Organisation>,
+    /// Accounts; a `None` password hash leaves an existing account's password unchanged.
+    pub accounts: Vec<Account>,
+    pub tokens: Vec<ApiToken>,
+    pub collections: Vec<CollectionSpec>,
+    /// (organisation id, api root, collection id, read, write).
+    pub grants: Vec<(String, String, Uuid, bool, bool)>,
+}
+
+/// The storage interface of the server. Every method is a unit of work of its own; writes are
+/// atomic.
+pub trait Store: Clone + Send + Sync + 'static {
+    /// Applies a provisioning declaration (idempotent upsert, one transaction). Fails without
+    /// changing anything when it conflicts with stored state (e.g. a collection title already
+    /// used by another collection of the API root).
+    fn provision(&self, p: Provisioning) -> impl Future<Output = Result<()>> + Send;
+
+    fn api_roots(&self) -> impl Future<Output = Result<Vec<ApiRoot>>> + Send;
+
+    /// Collections of an API root in a stable order (T-32).
+    fn collections(&self, api_root: &str) -> impl Future<Output = Result<Vec<Collection>>> + Send;
+
+    /// A collection by id, or by alias (T-56).
+    fn collection(&self, api_root: &str, id_or_alias: &str) -> impl Future<Output = Result<Option<Collection>>> + Send;
+
+    fn account(&self, name: &str) -> impl Future<Output = Result<Option<Account>>> + Send;
+
+    /// The account an API token belongs to, by the token's SHA-256.
+    fn account_by_token(&self, sha256: [u8; 32]) -> impl Future<Output = Result<Option<Account>>> + Send;
+
+    /// Grants of an organisation on the collections of an API root.
+    fn grants(&self, organisation: &str, api_root: &str) -> impl Future<Output = Result<Vec<Grant>>> + Send;
+
+    /// Stores objects in one transaction together with the status resource reporting on them;
+    /// the outcomes are in input order. The caller passes the status with its id, API root,
+    /// account, request time, `total_count` and the failures it found before storage (invalid
+    /// objects); the store appends one success or failure per object from the outcomes and
+    /// marks it complete, so the stored status always agrees with what was committed.
+    fn add_objects(
+        &self,
+        collection: &Collection,
+        objects: Vec<NewObject>,
+        status: StatusRecord,
+    ) -> impl Future<Output = Result<(Vec<AddOutcome>, StatusRecord)>> + Send;
+
+    /// One keyset page of the object versions that `filter` selects and `visibility` allows.
+    /// `with_bodies` = false for manifests and version lists.
+    fn query(
+        &self,
+        collection: &Collection,
+        filter: &ObjectFilter,
+        visibility: &Visibility,
+        page: PageRequest,
+        with_bodies: bool,
+    ) -> impl Future<Output = Result<Page>> + Send;
+
+    /// Whether any version of `id` is in the collection and visible (404 vs empty envelope, T-73).
+    fn object_exists(&self, collection: &Collection, id: &str, visibility: &Visibility) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Deletes the versions of `id` that `filter` selects (its `ids` are ignored; `versions`
+    /// `All` deletes the object). Returns the number of versions deleted.
+    fn delete_object(&self, collection: &Collection, id: &str, filter: &ObjectFilter) -> impl Future<Output = Result<u64>> + Send;
+
+    fn status(&self, api_root: &str, id: Uuid) -> impl Future<Output = Result<Option<StatusRecord>>> + Send;
+
+    /// A random 32-byte key created once per database, used to authenticate `next` cursors;
+    /// shared by every server node of one database.
+    fn server_key(&self) -> impl Future<Output = Result<[u8; 32]>> + Send;
+}

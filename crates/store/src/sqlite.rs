@@ -1,0 +1,1 @@
+//! SQLite backend. Under construction in this working tree.
