@@ -1,26 +1,49 @@
 //! STIX Domain Objects (section 4) and STIX Relationship Objects (section 5).
+//!
+//! Property tables follow the STIX 2.1 errata 01 text, except where checklist S-59 tells us to
+//! follow the OASIS JSON schemas (grouping `name` optional, malware `is_family` required).
 
-use crate::model::{Dictionary, ExternalReference, Hashes, KillChainPhase};
-use crate::spec::{Kind, k};
-#[allow(unused_imports)]
-use crate::{list_of, ref_to, refs_to};
+use crate::model::{Dictionary, KillChainPhase};
+use crate::spec::{Kind, RefTarget, k};
+use crate::validate::rules;
+use crate::vocab::*;
+use crate::{StixId, StixTimestamp};
+
+const KILL_CHAIN_PHASES: Kind = Kind::List(&Kind::Object(KillChainPhase::SPEC));
+
+/// An open-vocabulary value (S-66: a value outside the list is a warning).
+macro_rules! ov {
+    ($v:ident) => {
+        Kind::OpenVocab(&$v)
+    };
+}
+
+/// A non-empty list of open-vocabulary values. The item kind lives in a static because a
+/// constant cannot borrow a temporary that refers to a static (the vocabulary).
+macro_rules! ov_list {
+    ($v:ident) => {{
+        static ITEM: Kind = Kind::OpenVocab(&$v);
+        Kind::List(&ITEM)
+    }};
+}
 
 stix_sdo! {
-    /// Attack Patterns are a type of TTP that describe ways that adversaries attempt to compromise targets.
+    /// Attack Pattern (section 4.1): a TTP describing how adversaries try to compromise targets.
     AttackPattern = "attack-pattern" {
         required {
             name: String = "name" => k::STRING,
         }
         optional {
-            aliases: Vec<String> = "aliases" => k::STRINGS,
             description: String = "description" => k::STRING,
-            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => Kind::List(&Kind::Object(KillChainPhase::SPEC)),
+            aliases: Vec<String> = "aliases" => k::STRINGS,
+            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => KILL_CHAIN_PHASES,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// A Campaign is a grouping of adversary behavior that describes a set of malicious activities or attacks that occur over a period of time against a specific set of targets.
+    /// Campaign (section 4.2): adversary behavior over a period of time against specific targets.
     Campaign = "campaign" {
         required {
             name: String = "name" => k::STRING,
@@ -28,15 +51,17 @@ stix_sdo! {
         optional {
             description: String = "description" => k::STRING,
             aliases: Vec<String> = "aliases" => k::STRINGS,
-            first_seen: crate::StixTimestamp = "first_seen" => k::TIMESTAMP,
-            last_seen: crate::StixTimestamp = "last_seen" => k::TIMESTAMP,
+            first_seen: StixTimestamp = "first_seen" => k::TIMESTAMP,
+            last_seen: StixTimestamp = "last_seen" => k::TIMESTAMP,
             objective: String = "objective" => k::STRING,
         }
+        rules = rules::seen_window;
     }
 }
 
 stix_sdo! {
-    /// A Course of Action is an action taken either to prevent an attack or to respond to an attack that is in progress.
+    /// Course of Action (section 4.3): a recommendation to prevent or respond to an attack.
+    /// The reserved `action` property is rejected by the generic walk (S-44).
     CourseOfAction = "course-of-action" {
         required {
             name: String = "name" => k::STRING,
@@ -44,41 +69,45 @@ stix_sdo! {
         optional {
             description: String = "description" => k::STRING,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// A Grouping object explicitly asserts that the referenced STIX Objects have a shared content.
+    /// Grouping (section 4.4): referenced objects that share a context.
     Grouping = "grouping" {
         required {
-            context: String = "context" => k::STRING,
-            object_refs: Vec<crate::StixId> = "object_refs" => k::ANY_REFS,
+            context: GroupingContext = "context" => ov!(GROUPING_CONTEXT_OV),
+            object_refs: Vec<StixId> = "object_refs" => k::ANY_REFS,
         }
         optional {
+            // Required in the errata markdown, optional in the OS schemas (S-59 note).
             name: String = "name" => k::STRING,
             description: String = "description" => k::STRING,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// Identities can represent actual individuals, organizations, or groups (e.g., ACME, Inc.) as well as classes of individuals, organizations, or groups.
+    /// Identity (section 4.5): individuals, organizations, groups, or classes of them.
     Identity = "identity" {
         required {
             name: String = "name" => k::STRING,
         }
         optional {
-            roles: Vec<String> = "roles" => k::STRINGS,
             description: String = "description" => k::STRING,
-            identity_class: String = "identity_class" => k::STRING, // identity-class-ov
-            sectors: Vec<String> = "sectors" => k::STRINGS, // industry-sector-ov
+            roles: Vec<String> = "roles" => k::STRINGS,
+            identity_class: IdentityClass = "identity_class" => ov!(IDENTITY_CLASS_OV),
+            sectors: Vec<IndustrySector> = "sectors" => ov_list!(INDUSTRY_SECTOR_OV),
             contact_information: String = "contact_information" => k::STRING,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// The Incident object in STIX 2.1 is a stub, to be expanded in future STIX 2 releases.
+    /// Incident (section 4.6): a stub in STIX 2.1, meant to be extended.
     Incident = "incident" {
         required {
             name: String = "name" => k::STRING,
@@ -86,47 +115,50 @@ stix_sdo! {
         optional {
             description: String = "description" => k::STRING,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// Indicators contain a pattern that can be used to detect suspicious or malicious cyber activity.
+    /// Indicator (section 4.7): a detection pattern for suspicious or malicious activity.
     Indicator = "indicator" {
         required {
             pattern: String = "pattern" => k::STRING,
-            pattern_type: String = "pattern_type" => k::STRING,
-            valid_from: crate::StixTimestamp = "valid_from" => k::TIMESTAMP,
+            pattern_type: PatternType = "pattern_type" => ov!(PATTERN_TYPE_OV),
+            valid_from: StixTimestamp = "valid_from" => k::TIMESTAMP,
         }
         optional {
-            indicator_types: Vec<String> = "indicator_types" => k::STRINGS, // indicator-type-ov
             name: String = "name" => k::STRING,
             description: String = "description" => k::STRING,
+            indicator_types: Vec<IndicatorType> = "indicator_types" => ov_list!(INDICATOR_TYPE_OV),
             pattern_version: String = "pattern_version" => k::STRING,
-            valid_until: crate::StixTimestamp = "valid_until" => k::TIMESTAMP,
-            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => Kind::List(&Kind::Object(KillChainPhase::SPEC)),
+            valid_until: StixTimestamp = "valid_until" => k::TIMESTAMP,
+            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => KILL_CHAIN_PHASES,
         }
+        rules = rules::indicator;
     }
 }
 
 stix_sdo! {
-    /// Infrastructure objects describe systems, software services, and associated physical or virtual resources.
+    /// Infrastructure (section 4.8): systems, services and resources serving some purpose.
     Infrastructure = "infrastructure" {
         required {
             name: String = "name" => k::STRING,
         }
         optional {
             description: String = "description" => k::STRING,
-            infrastructure_types: Vec<String> = "infrastructure_types" => k::STRINGS, // infrastructure-type-ov
+            infrastructure_types: Vec<InfrastructureType> = "infrastructure_types" => ov_list!(INFRASTRUCTURE_TYPE_OV),
             aliases: Vec<String> = "aliases" => k::STRINGS,
-            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => Kind::List(&Kind::Object(KillChainPhase::SPEC)),
-            first_seen: crate::StixTimestamp = "first_seen" => k::TIMESTAMP,
-            last_seen: crate::StixTimestamp = "last_seen" => k::TIMESTAMP,
+            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => KILL_CHAIN_PHASES,
+            first_seen: StixTimestamp = "first_seen" => k::TIMESTAMP,
+            last_seen: StixTimestamp = "last_seen" => k::TIMESTAMP,
         }
+        rules = rules::seen_window;
     }
 }
 
 stix_sdo! {
-    /// An Intrusion Set is a grouped set of adversary behavior and resources with common properties that is believed to be orchestrated by a single organization.
+    /// Intrusion Set (section 4.9): adversarial behaviors and resources of one organization.
     IntrusionSet = "intrusion-set" {
         required {
             name: String = "name" => k::STRING,
@@ -134,184 +166,199 @@ stix_sdo! {
         optional {
             description: String = "description" => k::STRING,
             aliases: Vec<String> = "aliases" => k::STRINGS,
-            first_seen: crate::StixTimestamp = "first_seen" => k::TIMESTAMP,
-            last_seen: crate::StixTimestamp = "last_seen" => k::TIMESTAMP,
+            first_seen: StixTimestamp = "first_seen" => k::TIMESTAMP,
+            last_seen: StixTimestamp = "last_seen" => k::TIMESTAMP,
             goals: Vec<String> = "goals" => k::STRINGS,
-            resource_level: String = "resource_level" => k::STRING, // attack-resource-level-ov
-            primary_motivation: String = "primary_motivation" => k::STRING, // attack-motivation-ov
-            secondary_motivations: Vec<String> = "secondary_motivations" => k::STRINGS, // attack-motivation-ov
+            resource_level: AttackResourceLevel = "resource_level" => ov!(ATTACK_RESOURCE_LEVEL_OV),
+            primary_motivation: AttackMotivation = "primary_motivation" => ov!(ATTACK_MOTIVATION_OV),
+            secondary_motivations: Vec<AttackMotivation> = "secondary_motivations" => ov_list!(ATTACK_MOTIVATION_OV),
         }
+        rules = rules::seen_window;
     }
 }
 
 stix_sdo! {
-    /// A Location represents a geographic location. The location may be described as any, some or all of the following: region (e.g., North America), civic address (e.g. New York, US), latitude and longitude.
+    /// Location (section 4.10): a region, civic address, or coordinates. At least one of
+    /// `region`, `country`, or `latitude` + `longitude` is required (checked by the rule).
     Location = "location" {
-        required {
-        }
+        required {}
         optional {
-            description: String = "description" => k::STRING,
             name: String = "name" => k::STRING,
-            latitude: f64 = "latitude" => k::FLOAT,
-            longitude: f64 = "longitude" => k::FLOAT,
+            description: String = "description" => k::STRING,
+            latitude: f64 = "latitude" => Kind::Float { min: Some(-90.0), max: Some(90.0) },
+            longitude: f64 = "longitude" => Kind::Float { min: Some(-180.0), max: Some(180.0) },
             precision: f64 = "precision" => k::FLOAT,
-            region: String = "region" => k::STRING,
+            region: Region = "region" => ov!(REGION_OV),
             country: String = "country" => k::STRING,
             administrative_area: String = "administrative_area" => k::STRING,
             city: String = "city" => k::STRING,
             street_address: String = "street_address" => k::STRING,
             postal_code: String = "postal_code" => k::STRING,
         }
+        rules = rules::location;
     }
 }
 
 stix_sdo! {
-    /// Malware Analysis captures the metadata and results of a particular analysis performed (static or dynamic) on the malware instance or family.
+    /// Malware (section 4.11): a malware instance or family.
+    Malware = "malware" {
+        required {
+            // Optional in the errata markdown, required in the OS schemas (S-59 note).
+            is_family: bool = "is_family" => k::BOOL,
+        }
+        optional {
+            name: String = "name" => k::STRING,
+            description: String = "description" => k::STRING,
+            malware_types: Vec<MalwareType> = "malware_types" => ov_list!(MALWARE_TYPE_OV),
+            aliases: Vec<String> = "aliases" => k::STRINGS,
+            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => KILL_CHAIN_PHASES,
+            first_seen: StixTimestamp = "first_seen" => k::TIMESTAMP,
+            last_seen: StixTimestamp = "last_seen" => k::TIMESTAMP,
+            operating_system_refs: Vec<StixId> = "operating_system_refs" => refs_to!("software"),
+            architecture_execution_envs: Vec<ProcessorArchitecture> = "architecture_execution_envs" => ov_list!(PROCESSOR_ARCHITECTURE_OV),
+            implementation_languages: Vec<ImplementationLanguage> = "implementation_languages" => ov_list!(IMPLEMENTATION_LANGUAGE_OV),
+            capabilities: Vec<MalwareCapability> = "capabilities" => ov_list!(MALWARE_CAPABILITIES_OV),
+            sample_refs: Vec<StixId> = "sample_refs" => refs_to!("file", "artifact"),
+        }
+        rules = rules::malware;
+    }
+}
+
+stix_sdo! {
+    /// Malware Analysis (section 4.12): metadata and results of one static or dynamic analysis.
     MalwareAnalysis = "malware-analysis" {
         required {
             product: String = "product" => k::STRING,
         }
         optional {
             version: String = "version" => k::STRING,
+            host_vm_ref: StixId = "host_vm_ref" => ref_to!("software"),
+            operating_system_ref: StixId = "operating_system_ref" => ref_to!("software"),
+            installed_software_refs: Vec<StixId> = "installed_software_refs" => refs_to!("software"),
             configuration_version: String = "configuration_version" => k::STRING,
             modules: Vec<String> = "modules" => k::STRINGS,
             analysis_engine_version: String = "analysis_engine_version" => k::STRING,
             analysis_definition_version: String = "analysis_definition_version" => k::STRING,
-            submitted: crate::StixTimestamp = "submitted" => k::TIMESTAMP,
-            analysis_started: crate::StixTimestamp = "analysis_started" => k::TIMESTAMP,
-            analysis_ended: crate::StixTimestamp = "analysis_ended" => k::TIMESTAMP,
+            submitted: StixTimestamp = "submitted" => k::TIMESTAMP,
+            analysis_started: StixTimestamp = "analysis_started" => k::TIMESTAMP,
+            analysis_ended: StixTimestamp = "analysis_ended" => k::TIMESTAMP,
             result_name: String = "result_name" => k::STRING,
-            result: String = "result" => k::STRING,
-            host_vm_ref: crate::StixId = "host_vm_ref" => k::ANY_REF,
-            operating_system_ref: crate::StixId = "operating_system_ref" => k::ANY_REF,
-            installed_software_refs: Vec<crate::StixId> = "installed_software_refs" => k::ANY_REFS,
-            analysis_sco_refs: Vec<crate::StixId> = "analysis_sco_refs" => k::ANY_REFS,
-            sample_ref: crate::StixId = "sample_ref" => k::ANY_REF,
+            result: MalwareResult = "result" => ov!(MALWARE_RESULT_OV),
+            analysis_sco_refs: Vec<StixId> = "analysis_sco_refs" => Kind::List(&Kind::Identifier(RefTarget::Sco)),
+            sample_ref: StixId = "sample_ref" => ref_to!("file", "network-traffic", "artifact"),
         }
+        rules = rules::malware_analysis;
     }
 }
 
 stix_sdo! {
-    /// Malware is a type of TTP that is also known as malicious code and malicious software, refers to a program that is inserted into a system, usually covertly, with the intent of compromising the confidentiality, integrity, or availability of the victim's data, applications, or operating system (OS) or of otherwise annoying or disrupting the victim.
-    Malware = "malware" {
-        required {
-        }
-        optional {
-            aliases: Vec<String> = "aliases" => k::STRINGS,
-            first_seen: crate::StixTimestamp = "first_seen" => k::TIMESTAMP,
-            last_seen: crate::StixTimestamp = "last_seen" => k::TIMESTAMP,
-            operating_system_refs: Vec<crate::StixId> = "operating_system_refs" => k::ANY_REFS,
-            architecture_execution_envs: Vec<String> = "architecture_execution_envs" => k::STRINGS,
-            implementation_languages: Vec<String> = "implementation_languages" => k::STRINGS, // implementation-language-ov
-            capabilities: Vec<String> = "capabilities" => k::STRINGS, // malware-capabilities-ov
-            sample_refs: Vec<crate::StixId> = "sample_refs" => k::ANY_REFS,
-            malware_types: Vec<String> = "malware_types" => k::STRINGS, // malware-type-ov
-            name: String = "name" => k::STRING,
-            description: String = "description" => k::STRING,
-            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => Kind::List(&Kind::Object(KillChainPhase::SPEC)),
-        }
-    }
-}
-
-stix_sdo! {
-    /// A Note is a comment or note containing informative text to help explain the context of one or more STIX Objects (SDOs or SROs) or to provide additional analysis that is not contained in the original object.
+    /// Note (section 4.13): informative text about other objects, by anyone.
     Note = "note" {
         required {
             content: String = "content" => k::STRING,
-            object_refs: Vec<crate::StixId> = "object_refs" => k::ANY_REFS,
+            object_refs: Vec<StixId> = "object_refs" => k::ANY_REFS,
         }
         optional {
             abstract_: String = "abstract" => k::STRING,
             authors: Vec<String> = "authors" => k::STRINGS,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// Observed data conveys information that was observed on systems and networks, such as log data or network traffic, using the Cyber Observable specification.
+    /// Observed Data (section 4.14): raw observations of SCOs. Exactly one of `object_refs` and
+    /// the deprecated `objects` container is required (checked by the rule).
     ObservedData = "observed-data" {
         required {
-            first_observed: crate::StixTimestamp = "first_observed" => k::TIMESTAMP,
-            last_observed: crate::StixTimestamp = "last_observed" => k::TIMESTAMP,
-            number_observed: i64 = "number_observed" => k::int(1, 999999999),
+            first_observed: StixTimestamp = "first_observed" => k::TIMESTAMP,
+            last_observed: StixTimestamp = "last_observed" => k::TIMESTAMP,
+            number_observed: i64 = "number_observed" => k::int(1, 999_999_999),
         }
         optional {
-            objects: Dictionary = "objects" => k::DICT /* FIXME structure */,
-            object_refs: Vec<crate::StixId> = "object_refs" => k::ANY_REFS,
+            // Deprecated observable container (section 2.13): keys are local references,
+            // values SCOs (possibly in STIX 2.0 form); the rule checks what it can.
+            objects: Dictionary = "objects" => k::DICT,
+            object_refs: Vec<StixId> = "object_refs" => Kind::List(&Kind::Identifier(RefTarget::ScoOrSro)),
         }
+        rules = rules::observed_data;
     }
 }
 
 stix_sdo! {
-    /// An Opinion is an assessment of the correctness of the information in a STIX Object produced by a different entity and captures the level of agreement or disagreement using a fixed scale.
+    /// Opinion (section 4.15): agreement or disagreement with the referenced objects.
     Opinion = "opinion" {
         required {
-            object_refs: Vec<crate::StixId> = "object_refs" => k::ANY_REFS,
-            opinion: String = "opinion" => k::STRING, // enum strongly-disagree,disagree,neutral,agree,strongly-agree
+            opinion: OpinionValue = "opinion" => Kind::Enum(&OPINION_ENUM),
+            object_refs: Vec<StixId> = "object_refs" => k::ANY_REFS,
         }
         optional {
             explanation: String = "explanation" => k::STRING,
             authors: Vec<String> = "authors" => k::STRINGS,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// Reports are collections of threat intelligence focused on one or more topics, such as a description of a threat actor, malware, or attack technique, including context and related details.
+    /// Report (section 4.16): threat intelligence on one or more topics, published as a whole.
     Report = "report" {
         required {
             name: String = "name" => k::STRING,
-            published: crate::StixTimestamp = "published" => k::TIMESTAMP,
-            object_refs: Vec<crate::StixId> = "object_refs" => k::ANY_REFS,
+            published: StixTimestamp = "published" => k::TIMESTAMP,
+            object_refs: Vec<StixId> = "object_refs" => k::ANY_REFS,
         }
         optional {
-            report_types: Vec<String> = "report_types" => k::STRINGS, // report-type-ov
             description: String = "description" => k::STRING,
+            report_types: Vec<ReportType> = "report_types" => ov_list!(REPORT_TYPE_OV),
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// Threat Actors are actual individuals, groups, or organizations believed to be operating with malicious intent.
+    /// Threat Actor (section 4.17): individuals, groups, or organizations with malicious intent.
     ThreatActor = "threat-actor" {
         required {
             name: String = "name" => k::STRING,
         }
         optional {
-            threat_actor_types: Vec<String> = "threat_actor_types" => k::STRINGS, // threat-actor-type-ov
             description: String = "description" => k::STRING,
+            threat_actor_types: Vec<ThreatActorType> = "threat_actor_types" => ov_list!(THREAT_ACTOR_TYPE_OV),
             aliases: Vec<String> = "aliases" => k::STRINGS,
-            roles: Vec<String> = "roles" => k::STRINGS, // threat-actor-role-ov
+            first_seen: StixTimestamp = "first_seen" => k::TIMESTAMP,
+            last_seen: StixTimestamp = "last_seen" => k::TIMESTAMP,
+            roles: Vec<ThreatActorRole> = "roles" => ov_list!(THREAT_ACTOR_ROLE_OV),
             goals: Vec<String> = "goals" => k::STRINGS,
-            first_seen: crate::StixTimestamp = "first_seen" => k::TIMESTAMP,
-            last_seen: crate::StixTimestamp = "last_seen" => k::TIMESTAMP,
-            sophistication: String = "sophistication" => k::STRING, // threat-actor-sophistication-ov
-            resource_level: String = "resource_level" => k::STRING, // attack-resource-level-ov
-            primary_motivation: String = "primary_motivation" => k::STRING, // attack-motivation-ov
-            secondary_motivations: Vec<String> = "secondary_motivations" => k::STRINGS, // attack-motivation-ov
-            personal_motivations: Vec<String> = "personal_motivations" => k::STRINGS, // attack-motivation-ov
+            sophistication: ThreatActorSophistication = "sophistication" => ov!(THREAT_ACTOR_SOPHISTICATION_OV),
+            resource_level: AttackResourceLevel = "resource_level" => ov!(ATTACK_RESOURCE_LEVEL_OV),
+            primary_motivation: AttackMotivation = "primary_motivation" => ov!(ATTACK_MOTIVATION_OV),
+            secondary_motivations: Vec<AttackMotivation> = "secondary_motivations" => ov_list!(ATTACK_MOTIVATION_OV),
+            personal_motivations: Vec<AttackMotivation> = "personal_motivations" => ov_list!(ATTACK_MOTIVATION_OV),
         }
+        rules = rules::seen_window;
     }
 }
 
 stix_sdo! {
-    /// Tools are legitimate software that can be used by threat actors to perform attacks.
+    /// Tool (section 4.18): legitimate software that threat actors can use.
     Tool = "tool" {
         required {
             name: String = "name" => k::STRING,
         }
         optional {
-            aliases: Vec<String> = "aliases" => k::STRINGS,
-            tool_types: Vec<String> = "tool_types" => k::STRINGS, // tool-type-ov
             description: String = "description" => k::STRING,
+            tool_types: Vec<ToolType> = "tool_types" => ov_list!(TOOL_TYPE_OV),
+            aliases: Vec<String> = "aliases" => k::STRINGS,
+            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => KILL_CHAIN_PHASES,
             tool_version: String = "tool_version" => k::STRING,
-            kill_chain_phases: Vec<KillChainPhase> = "kill_chain_phases" => Kind::List(&Kind::Object(KillChainPhase::SPEC)),
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sdo! {
-    /// A Vulnerability is a mistake in software that can be directly used by a hacker to gain access to a system or network.
+    /// Vulnerability (section 4.19): a mistake in software that can be exploited.
     Vulnerability = "vulnerability" {
         required {
             name: String = "name" => k::STRING,
@@ -319,39 +366,42 @@ stix_sdo! {
         optional {
             description: String = "description" => k::STRING,
         }
+        rules = rules::sdo_common;
     }
 }
 
 stix_sro! {
-    /// The Relationship object is used to link together two SDOs in order to describe how they are related to each other.
+    /// Relationship (section 5.1): an edge between two SDOs or SCOs.
     Relationship = "relationship" {
         required {
             relationship_type: String = "relationship_type" => k::STRING,
-            source_ref: crate::StixId = "source_ref" => k::ANY_REF,
-            target_ref: crate::StixId = "target_ref" => k::ANY_REF,
+            source_ref: StixId = "source_ref" => Kind::Identifier(RefTarget::SdoOrSco),
+            target_ref: StixId = "target_ref" => Kind::Identifier(RefTarget::SdoOrSco),
         }
         optional {
             description: String = "description" => k::STRING,
-            start_time: crate::StixTimestamp = "start_time" => k::TIMESTAMP,
-            stop_time: crate::StixTimestamp = "stop_time" => k::TIMESTAMP,
+            start_time: StixTimestamp = "start_time" => k::TIMESTAMP,
+            stop_time: StixTimestamp = "stop_time" => k::TIMESTAMP,
         }
+        rules = rules::relationship;
     }
 }
 
 stix_sro! {
-    /// A Sighting denotes the belief that something in CTI (e.g., an indicator, malware, tool, threat actor, etc.) was seen.
+    /// Sighting (section 5.2): the belief that an SDO was seen.
     Sighting = "sighting" {
         required {
-            sighting_of_ref: crate::StixId = "sighting_of_ref" => k::ANY_REF,
+            sighting_of_ref: StixId = "sighting_of_ref" => Kind::Identifier(RefTarget::Sdo),
         }
         optional {
             description: String = "description" => k::STRING,
-            first_seen: crate::StixTimestamp = "first_seen" => k::TIMESTAMP,
-            last_seen: crate::StixTimestamp = "last_seen" => k::TIMESTAMP,
-            count: i64 = "count" => k::int(0, 999999999),
-            observed_data_refs: Vec<crate::StixId> = "observed_data_refs" => k::ANY_REFS,
-            where_sighted_refs: Vec<crate::StixId> = "where_sighted_refs" => k::ANY_REFS,
+            first_seen: StixTimestamp = "first_seen" => k::TIMESTAMP,
+            last_seen: StixTimestamp = "last_seen" => k::TIMESTAMP,
+            count: i64 = "count" => k::int(0, 999_999_999),
+            observed_data_refs: Vec<StixId> = "observed_data_refs" => refs_to!("observed-data"),
+            where_sighted_refs: Vec<StixId> = "where_sighted_refs" => refs_to!("identity", "location"),
             summary: bool = "summary" => k::BOOL,
         }
+        rules = rules::sighting;
     }
 }

@@ -480,6 +480,7 @@ fn required_rule(spec: &TypeSpec) -> &'static str {
         "extension-definition" => "S-50",
         "language-content" => "S-78",
         "bundle" => "S-79",
+        name if spec.category == Category::Nested && name.ends_with("-ext") => "S-57",
         _ => match spec.category {
             Category::Sdo => "S-59",
             Category::Sco => "S-63",
@@ -751,6 +752,17 @@ fn range_rule(prop: &str) -> &'static str {
         "number_observed" | "latitude" | "longitude" => "S-60",
         "count" => "S-62",
         "src_port" | "dst_port" => "S-65",
+        // SCO sizes and counters are non-negative integers (section 6 property tables).
+        p if p == "size"
+            || p.ends_with("_byte_count")
+            || p.ends_with("_packets")
+            || p.starts_with("number_of_")
+            || p.starts_with("size_of_")
+            || p == "socket_descriptor"
+            || p == "message_body_length" =>
+        {
+            "S-65"
+        }
         _ => "S-2",
     }
 }
