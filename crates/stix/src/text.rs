@@ -33,8 +33,9 @@ pub fn is_url(s: &str) -> bool {
 }
 
 /// An RFC 5646 language tag (well-formedness, not registry membership): a primary language
-/// subtag of 2-8 letters, then subtags of 1-8 letters or digits; or a private-use (`x-...`) or
-/// grandfathered irregular (`i-...`) tag.
+/// subtag of 2-3 letters (ISO 639; the grammar's 4-8 letter primary subtags are reserved or
+/// unregistered, so `english` is refused), then subtags of 1-8 letters or digits; or a
+/// private-use (`x-...`) or grandfathered irregular (`i-...`) tag.
 pub fn is_language_tag(s: &str) -> bool {
     let mut parts = s.split('-');
     let Some(first) = parts.next() else {
@@ -42,7 +43,7 @@ pub fn is_language_tag(s: &str) -> bool {
     };
     let first_ok = match first.len() {
         1 => first.eq_ignore_ascii_case("x") || first.eq_ignore_ascii_case("i"),
-        2..=8 => first.bytes().all(|c| c.is_ascii_alphabetic()),
+        2..=3 => first.bytes().all(|c| c.is_ascii_alphabetic()),
         _ => false,
     };
     let mut rest_count = 0;
@@ -131,6 +132,7 @@ mod tests {
         }
         for bad in [
             "english language",
+            "english",
             "e",
             "en_US",
             "",

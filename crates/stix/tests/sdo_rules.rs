@@ -204,6 +204,7 @@ fn indicator_base() -> Value {
         "indicator",
         json!({
             "name": "Poison Ivy",
+            "description": "A file hash of the Poison Ivy dropper",
             "indicator_types": ["malicious-activity"],
             "pattern": "[file:hashes.'SHA-256' = '4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877']",
             "pattern_type": "stix",
@@ -234,6 +235,14 @@ fn indicator_validity_window() {
     for required in ["pattern", "pattern_type", "valid_from"] {
         assert_error(&with(&o, json!({ required: null })), "S-59", "");
     }
+}
+
+#[test]
+fn indicator_should_have_name_and_description() {
+    let o = indicator_base();
+    let mut bare = o.clone();
+    bare.as_object_mut().unwrap().remove("description");
+    assert_warning(&bare, "S-60", "");
 }
 
 #[test]

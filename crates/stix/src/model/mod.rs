@@ -104,7 +104,11 @@ impl PartialEq for CustomObject {
     }
 }
 
-/// The category of a type defined by STIX 2.1 (`None` for custom types).
+/// The category of a type defined by STIX 2.1 (`None` for custom types). The bundle is not a
+/// STIX object but its type name is taken: it is never a custom type.
 pub fn category_of(type_name: &str) -> Option<Category> {
+    if type_name == "bundle" {
+        return Some(Category::Bundle);
+    }
     spec_of(type_name).map(|s| s.category)
 }

@@ -96,6 +96,12 @@ pub fn seen_window(c: &mut RuleCtx<'_, '_>) {
 /// Indicator (section 4.7, S-60, P-1..P-18).
 pub fn indicator(c: &mut RuleCtx<'_, '_>) {
     sdo_common(c);
+    // Section 4.7.1: producers SHOULD provide both, so analysts know what the pattern is for.
+    for prop in ["name", "description"] {
+        if !c.has(prop) {
+            c.warn("S-60", "", format!("an indicator should have a '{prop}'"));
+        }
+    }
     c.require_order("S-60", "valid_from", "valid_until", true);
     if c.str("pattern_type") != Some("stix") {
         // Other pattern languages are opaque to us (the mutation case "pattern_type sigma with
@@ -532,12 +538,15 @@ pub fn language_content(c: &mut RuleCtx<'_, '_>) {
     not_applicable(c, &["lang"], "S-35", "");
     revoked_is_a_new_version(c);
     if let Some(target) = c.id("object_ref")
-        && target.object_type() == "bundle"
+        && matches!(target.object_type(), "bundle" | "language-content")
     {
         c.error(
             "S-78",
             "object_ref",
-            "'object_ref' must identify a STIX Object, and a bundle is not one",
+            format!(
+                "'object_ref' must identify the STIX Object translated, not a {}",
+                target.object_type()
+            ),
         );
     }
     let Some(contents) = c.get("contents").and_then(Node::as_object) else {
