@@ -1,1 +1,31 @@
-fn main() {}
+//! `schakel`: the command-line entry point of Schakel. Each subcommand lives in its own module;
+//! this file only parses the command line and hands over.
+
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod validate;
+
+/// Schakel: a TAXII 2.1 / STIX 2.1 server and toolkit.
+#[derive(Debug, Parser)]
+#[command(name = "schakel", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate STIX 2.1 documents (bundles, TAXII envelopes, single objects) or patterns.
+    Validate(validate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+    }
+}

@@ -207,10 +207,20 @@ pub fn validate_document(bytes: &[u8]) -> Result<DocumentReport, DocumentError> 
                         ));
                     }
                     items = list;
-                    let inherited = top.get("spec_version").and_then(|r| serde_json::from_str::<&str>(r.get()).ok());
+                    let inherited = top
+                        .get("spec_version")
+                        .and_then(|r| serde_json::from_str::<&str>(r.get()).ok());
+                    let mut cursor = Cursor::default();
                     for (i, item) in items.iter().enumerate() {
                         let pointer = format!("/objects/{i}");
-                        objects.push(validate_one(text, item, pointer, inherited, &mut findings));
+                        objects.push(validate_one(
+                            text,
+                            item,
+                            pointer,
+                            inherited,
+                            &mut cursor,
+                            &mut findings,
+                        ));
                     }
                 }
                 Err(_) => findings.push(Finding::error(
@@ -228,7 +238,14 @@ pub fn validate_document(bytes: &[u8]) -> Result<DocumentReport, DocumentError> 
         });
     }
     let whole: &RawValue = serde_json::from_str(text).map_err(|e| json_error(&e))?;
-    let entry = validate_one(text, whole, String::new(), None, &mut findings);
+    let entry = validate_one(
+        text,
+        whole,
+        String::new(),
+        None,
+        &mut Cursor::default(),
+        &mut findings,
+    );
     Ok(DocumentReport {
         kind: DocumentKind::Object,
         findings,
@@ -248,10 +265,11 @@ fn validate_one(
     raw: &RawValue,
     pointer: String,
     inherited_spec_version: Option<&str>,
+    cursor: &mut Cursor,
     findings: &mut Vec<Finding>,
 ) -> ObjectEntry {
     let offset = offset_in(doc, raw.get()).unwrap_or(0);
-    let (line, column) = line_column(doc, offset);
+    let (line, column) = cursor.advance(doc, offset);
     let (index, errors, warnings) = match Node::parse(raw.get()) {
         Ok(node) => {
             let report = validate_node_in(&node, &pointer, inherited_spec_version);
@@ -261,10 +279,15 @@ fn validate_one(
             (report.index, errors, warnings)
         }
         Err(e) => {
+            // serde_json counts from the object's first byte; report the document's position.
+            let (l, c) = (e.line(), e.column());
+            let (abs_line, abs_col) = if l <= 1 { (line, column + c.saturating_sub(1)) } else { (line + l - 1, c) };
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
             findings.push(Finding::error(
                 "S-1",
                 pointer.clone(),
-                format!("object is not valid JSON: {e}"),
+                format!("object is not valid JSON: {message} at line {abs_line} column {abs_col}"),
             ));
             (None, 1, 0)
         }
@@ -277,6 +300,36 @@ fn validate_one(
         index,
         errors,
         warnings,
+    }
+}
+
+/// Line and column of increasing offsets, each byte of the document scanned once: objects come
+/// in document order, and counting from the start for each one is quadratic.
+#[derive(Default)]
+struct Cursor {
+    offset: usize,
+    /// Newlines before `offset`.
+    newlines: usize,
+    /// Characters between the last newline and `offset`.
+    chars: usize,
+}
+
+impl Cursor {
+    fn advance(&mut self, doc: &str, offset: usize) -> (usize, usize) {
+        if offset < self.offset || offset > doc.len() {
+            return line_column(doc, offset);
+        }
+        for b in &doc.as_bytes()[self.offset..offset] {
+            if *b == b'\n' {
+                self.newlines += 1;
+                self.chars = 0;
+            } else if *b & 0xC0 != 0x80 {
+                // Not a UTF-8 continuation byte: a new character starts here.
+                self.chars += 1;
+            }
+        }
+        self.offset = offset;
+        (self.newlines + 1, self.chars + 1)
     }
 }
 
