@@ -376,8 +376,8 @@ write = ["ncsc"]
         let text = SAMPLE.replace("write = [\"ncsc\"]", "write = [\"ncsc\"]\naudience = [\"dtc\"]");
         let e = ProvisioningFile::parse(&text, "p.toml").unwrap_err();
         assert!(e.message.contains("unknown field `audience`"), "{e}");
-        assert_eq!(e.position.map(|p| p.0), Some(30));
-        assert!(e.to_string().starts_with("p.toml:30:"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(29));
+        assert!(e.to_string().starts_with("p.toml:29:"), "{e}");
     }
 
     #[test]

@@ -49,11 +49,17 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TaxiiError> {
             TaxiiError::BadRequest(format!("the request body is not valid JSON: {} at line {} column {}", strip_position(&e), e.line(), e.column()))
         }
     })?;
-    if top.get("type").and_then(|t| serde_json::from_str::<&str>(t.get()).ok()) == Some("bundle") {
-        return Err(TaxiiError::Unprocessable(
-            "this is a STIX bundle; TAXII 2.1 takes an envelope: send {\"objects\": [...]} with the bundle's objects".into(),
-        ));
+    // I-JSON (T-21): with two `objects` members, which one was meant is unknowable.
+    if let Some(name) = top.duplicate_names().first() {
+        return Err(TaxiiError::Unprocessable(format!(
+            "the envelope has the member '{}' more than once (I-JSON forbids duplicate names)",
+            name.chars().take(64).collect::<String>()
+        )));
     }
+    // A STIX bundle is read as an envelope: its `objects` are the objects to add and its `type`
+    // and `id` are ignored like any property an envelope does not define (T-96). TAXII 2.1
+    // clients should send envelopes, but the OASIS stix2 library's TAXIICollectionSink (and so
+    // TAXIICollectionStore.add) posts a bundle.
     let Some(objects) = top.get("objects") else {
         return Err(TaxiiError::Unprocessable("the envelope has no 'objects' list".into()));
     };
@@ -152,6 +158,11 @@ mod tests {
         assert!(matches!(prepare(b"{\"objects\": [").unwrap_err(), TaxiiError::BadRequest(_)));
         assert!(matches!(prepare(b"[1,2]").unwrap_err(), TaxiiError::Unprocessable(_)));
         assert!(matches!(prepare(b"{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":[]}").unwrap_err(), TaxiiError::Unprocessable(_)));
+        // A bundle with objects is read as an envelope (what stix2's TAXIICollectionSink posts).
+        let bundle = format!(r#"{{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[{IND}]}}"#);
+        let p = prepare(bundle.as_bytes()).unwrap();
+        assert_eq!((p.total, p.objects.len()), (1, 1));
+        assert_eq!(p.objects[0].body, IND);
         assert!(matches!(prepare(b"{\"objects\": 5}").unwrap_err(), TaxiiError::Unprocessable(_)));
         assert!(matches!(prepare(b"{\"objects\": []}").unwrap_err(), TaxiiError::Unprocessable(_)));
         assert!(matches!(prepare(b"\xff\xfe{}").unwrap_err(), TaxiiError::BadRequest(_)));
