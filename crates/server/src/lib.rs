@@ -1,1 +1,199 @@
-//! placeholder
+//! The Schakel TAXII 2.1 server: actix-web routing, authentication, TLS, provisioning, wired to
+//! the [`store::Store`] and the STIX validator.
+//!
+//! [`start`] runs a server and returns its address and a handle (tests bind `127.0.0.1:0`);
+//! the `schakel serve` command calls it with the provisioning file or the embedded defaults.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod handlers;
+pub mod import;
+pub mod ingest;
+pub mod provision;
+pub mod state;
+pub mod tls;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpServer, web};
+use store::Store;
+use store::sqlite::{SqliteOptions, SqliteStore};
+use taxii::cursor::CursorKey;
+
+use crate::config::ProvisioningFile;
+use crate::state::{AppState, Settings};
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// How the server listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// TLS with this certificate chain and key (PEM files).
+    Tls { cert: PathBuf, key: PathBuf },
+    /// Plain HTTP: loopback only.
+    Plain,
+}
+
+/// The TAXII routes, each with and without the trailing slash (interop contract point 4).
+pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
+    use handlers as h;
+    let both = |p: &str| vec![p.to_owned(), p.trim_end_matches('/').to_owned()];
+    cfg.service(
+        web::resource(both("/taxii2/"))
+            .route(web::get().to(h::discovery::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .service(
+        web::resource(both("/{root}/"))
+            .route(web::get().to(h::api_root::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .service(
+        web::resource(both("/{root}/status/{status}/"))
+            .route(web::get().to(h::status::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .service(
+        web::resource(both("/{root}/collections/"))
+            .route(web::get().to(h::collections::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .service(
+        web::resource(both("/{root}/collections/{collection}/"))
+            .route(web::get().to(h::collection::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .service(
+        web::resource(both("/{root}/collections/{collection}/manifest/"))
+            .route(web::get().to(h::manifest::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .service(
+        web::resource(both("/{root}/collections/{collection}/objects/"))
+            .route(web::get().to(h::get_objects::<S>))
+            .route(web::post().to(h::add_objects::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET, POST"))),
+    )
+    .service(
+        web::resource(both("/{root}/collections/{collection}/objects/{object}/"))
+            .route(web::get().to(h::get_object::<S>))
+            .route(web::delete().to(h::delete_object::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET, DELETE"))),
+    )
+    .service(
+        web::resource(both("/{root}/collections/{collection}/objects/{object}/versions/"))
+            .route(web::get().to(h::versions::<S>))
+            .default_service(web::to(|| h::method_not_allowed("GET"))),
+    )
+    .default_service(web::to(h::not_found));
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub transport: Transport,
+    pub handle: ServerHandle,
+    /// Completes when the server has stopped.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Everything [`start`] needs.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    pub file: ProvisioningFile,
+    /// Whether the provisioning came from a file (apply it) or is the embedded default
+    /// (provision defaults into an empty store only).
+    pub from_file: bool,
+}
+
+/// Opens the store, applies provisioning, and starts listening. Must run inside a tokio
+/// runtime (actix's `System` or `#[tokio::main]`).
+pub async fn start(opts: StartOptions) -> Result<(Running, Option<provision::Created>), ServeError> {
+    let server = &opts.file.server;
+    let addr: SocketAddr = server
+        .listen
+        .parse()
+        .map_err(|e| ServeError::Refused(format!("listen address {:?}: {e}", server.listen)))?;
+    let transport = transport_for(&opts.file, addr)?;
+    std::fs::create_dir_all(&server.data)?;
+    let store = SqliteStore::open(
+        &server.data.join("schakel.db"),
+        SqliteOptions { synchronous_full: server.synchronous_full, ..SqliteOptions::default() },
+    )?;
+    let created = if opts.from_file {
+        provision::apply_file(&store, &opts.file).await?;
+        None
+    } else {
+        provision::ensure_defaults(&store).await?
+    };
+    let key = CursorKey::new(store.server_key().await?);
+    let settings = Settings {
+        title: server.title.clone(),
+        description: server.description.clone(),
+        contact: server.contact.clone(),
+        default_api_root: server.default_api_root.clone(),
+        default_page_size: server.default_page_size,
+        max_page_size: server.max_page_size,
+    };
+    let state = web::Data::new(AppState::new(store, settings, key));
+    let workers = server.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let listener = TcpListener::bind(addr)?;
+    let bound = listener.local_addr()?;
+    let http = HttpServer::new(move || App::new().app_data(state.clone()).configure(routes::<SqliteStore>))
+        .workers(workers)
+        .shutdown_timeout(30);
+    let http = match &transport {
+        Transport::Plain => http.listen(listener)?,
+        Transport::Tls { cert, key } => http.listen_rustls_0_23(listener, tls::server_config(cert, key)?)?,
+    };
+    let srv = http.run();
+    let handle = srv.handle();
+    let task = tokio::spawn(srv);
+    tracing::info!(address = %bound, tls = matches!(transport, Transport::Tls { .. }), "Schakel is listening");
+    Ok((Running { addr: bound, transport, handle, task }, created))
+}
+
+/// TLS unless plain HTTP was asked for on loopback; a development certificate on loopback when
+/// no certificate is configured; never plain HTTP or a missing certificate elsewhere.
+fn transport_for(file: &ProvisioningFile, addr: SocketAddr) -> Result<Transport, ServeError> {
+    let s = &file.server;
+    let loopback = addr.ip().is_loopback();
+    if s.plain_http {
+        if !loopback {
+            return Err(ServeError::Refused(format!(
+                "refusing plain HTTP on {addr}: plain_http is only allowed on a loopback address; configure tls_cert and tls_key"
+            )));
+        }
+        return Ok(Transport::Plain);
+    }
+    match (&s.tls_cert, &s.tls_key) {
+        (Some(cert), Some(key)) => Ok(Transport::Tls { cert: cert.clone(), key: key.clone() }),
+        _ if loopback => {
+            std::fs::create_dir_all(&s.data)?;
+            let (cert, key) = tls::development_certificate(&s.data)?;
+            Ok(Transport::Tls { cert, key })
+        }
+        _ => Err(ServeError::Refused(format!(
+            "refusing to listen on {addr} without TLS: configure tls_cert and tls_key (a development certificate is only generated for loopback addresses)"
+        ))),
+    }
+}

@@ -150,13 +150,17 @@ pub struct Version {
 /// What happened to one object of an add request (the status resource's per-object entry).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddOutcome {
-    /// Stored now, with its `date_added` and the version string to report.
+    /// Stored now, with its `date_added` and the version string to report (for an
+    /// unversioned object, its `date_added` as a TAXII timestamp).
     Added { date_added: Micros, version: String },
     /// An identical object (same id, version and content) was already in the collection:
     /// a success, not an error (T-69).
     Duplicate { version: String },
     /// Not stored, with the reason (e.g. same id and version with different content, S-37).
-    Rejected { version: Option<String>, reason: String },
+    Rejected {
+        version: Option<String>,
+        reason: String,
+    },
 }
 
 /// Who is reading, as far as the store's query needs to know. The access-control issue adds
@@ -249,21 +253,39 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn collections(&self, api_root: &str) -> impl Future<Output = Result<Vec<Collection>>> + Send;
 
     /// A collection by id, or by alias (T-56).
-    fn collection(&self, api_root: &str, id_or_alias: &str) -> impl Future<Output = Result<Option<Collection>>> + Send;
+    fn collection(
+        &self,
+        api_root: &str,
+        id_or_alias: &str,
+    ) -> impl Future<Output = Result<Option<Collection>>> + Send;
 
     fn account(&self, name: &str) -> impl Future<Output = Result<Option<Account>>> + Send;
 
     /// The account an API token belongs to, by the token's SHA-256.
-    fn account_by_token(&self, sha256: [u8; 32]) -> impl Future<Output = Result<Option<Account>>> + Send;
+    fn account_by_token(
+        &self,
+        sha256: [u8; 32],
+    ) -> impl Future<Output = Result<Option<Account>>> + Send;
 
     /// Grants of an organisation on the collections of an API root.
-    fn grants(&self, organisation: &str, api_root: &str) -> impl Future<Output = Result<Vec<Grant>>> + Send;
+    fn grants(
+        &self,
+        organisation: &str,
+        api_root: &str,
+    ) -> impl Future<Output = Result<Vec<Grant>>> + Send;
 
     /// Stores objects in one transaction together with the status resource reporting on them;
     /// the outcomes are in input order. The caller passes the status with its id, API root,
     /// account, request time, `total_count` and the failures it found before storage (invalid
     /// objects); the store appends one success or failure per object from the outcomes and
-    /// marks it complete, so the stored status always agrees with what was committed.
+    /// marks it complete (unless the caller listed pendings), so the stored status always
+    /// agrees with what was committed.
+    ///
+    /// Per object: the same id and version with equal content (byte-equal, or equal as JSON
+    /// values) is a `Duplicate`; with other content it is `Rejected` (S-37, first stored
+    /// wins). An unversioned object equal to any stored version of its id is a `Duplicate`
+    /// reporting that version; otherwise it is stored with its `date_added` (as a TAXII
+    /// timestamp) as its version. Fails with `NotFound` if the collection does not exist.
     fn add_objects(
         &self,
         collection: &Collection,
@@ -273,6 +295,13 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// One keyset page of the object versions that `filter` selects and `visibility` allows.
     /// `with_bodies` = false for manifests and version lists.
+    ///
+    /// Order of evaluation (T-90): ids, types, spec versions, `added_after` and visibility
+    /// filter rows; without `spec_versions` only each object's latest spec version among those
+    /// rows is kept (T-89); then `versions` selects among what is left (so with `added_after`,
+    /// `last` is the last version added after it); then `page.after` and `page.limit` cut the
+    /// page in `date_added` order. `page.after` is a position only: it never changes which
+    /// versions are selected, so consecutive pages reproduce the whole result exactly.
     fn query(
         &self,
         collection: &Collection,
@@ -283,13 +312,31 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Page>> + Send;
 
     /// Whether any version of `id` is in the collection and visible (404 vs empty envelope, T-73).
-    fn object_exists(&self, collection: &Collection, id: &str, visibility: &Visibility) -> impl Future<Output = Result<bool>> + Send;
+    fn object_exists(
+        &self,
+        collection: &Collection,
+        id: &str,
+        visibility: &Visibility,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     /// Deletes the versions of `id` that `filter` selects (its `ids` are ignored; `versions`
     /// `All` deletes the object). Returns the number of versions deleted.
-    fn delete_object(&self, collection: &Collection, id: &str, filter: &ObjectFilter) -> impl Future<Output = Result<u64>> + Send;
+    ///
+    /// The selection is the one [`Store::query`] makes with the same filter (so "delete what a
+    /// GET with these parameters shows"), except that `versions: All` without `spec_versions`
+    /// deletes every version, whatever its spec version.
+    fn delete_object(
+        &self,
+        collection: &Collection,
+        id: &str,
+        filter: &ObjectFilter,
+    ) -> impl Future<Output = Result<u64>> + Send;
 
-    fn status(&self, api_root: &str, id: Uuid) -> impl Future<Output = Result<Option<StatusRecord>>> + Send;
+    fn status(
+        &self,
+        api_root: &str,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Option<StatusRecord>>> + Send;
 
     /// A random 32-byte key created once per database, used to authenticate `next` cursors;
     /// shared by every server node of one database.

@@ -1,0 +1,400 @@
+//! The provisioning file (DESIGN.md section 6): server settings, API roots, organisations,
+//! accounts, collections and grants, in TOML. Described for editors and CI by
+//! `schemas/provisioning.schema.json` and for operators in `docs/provisioning.md`.
+//!
+//! Unknown keys are errors (with line and column): a misspelt `write` must not silently leave a
+//! collection unwritable, and settings of the access-control model that this version does not
+//! enforce yet (`audience`, `default_tlp`, ...) must not be silently ignored either.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Defaults shared by the file and the embedded defaults.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+pub const DEFAULT_DATA_DIR: &str = "./schakel-data";
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+pub const MAX_PAGE_SIZE: u64 = 1000;
+pub const DEFAULT_MAX_CONTENT_LENGTH: u64 = 100 * 1024 * 1024;
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisioningFile {
+    #[serde(default)]
+    pub server: ServerSection,
+    #[serde(default, rename = "api_root")]
+    pub api_roots: Vec<ApiRootEntry>,
+    #[serde(default, rename = "organisation")]
+    pub organisations: Vec<OrganisationEntry>,
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<AccountEntry>,
+    #[serde(default, rename = "collection")]
+    pub collections: Vec<CollectionEntry>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    /// Address to listen on (`127.0.0.1:8443`).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Data directory: SQLite database, development certificate.
+    #[serde(default = "default_data")]
+    pub data: PathBuf,
+    /// PEM certificate chain and private key. Without them the server generates a
+    /// self-signed development certificate, on a loopback address only.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP (only allowed on a loopback address: for tests and behind a local
+    /// TLS-terminating proxy).
+    #[serde(default)]
+    pub plain_http: bool,
+    /// Discovery resource texts.
+    #[serde(default = "default_title")]
+    pub title: String,
+    pub description: Option<String>,
+    pub contact: Option<String>,
+    /// API root listed as `default` in discovery.
+    pub default_api_root: Option<String>,
+    /// Page size when the client sends no `limit`, and the largest page served.
+    #[serde(default = "default_page_size")]
+    pub default_page_size: u64,
+    #[serde(default = "max_page_size")]
+    pub max_page_size: u64,
+    /// `synchronous=FULL`: survive power loss, not only process crashes, at a cost in ingest rate.
+    #[serde(default)]
+    pub synchronous_full: bool,
+    /// HTTP worker threads (default: number of cores).
+    pub workers: Option<usize>,
+}
+
+fn default_listen() -> String {
+    DEFAULT_LISTEN.into()
+}
+fn default_data() -> PathBuf {
+    PathBuf::from(DEFAULT_DATA_DIR)
+}
+fn default_title() -> String {
+    "Schakel TAXII 2.1 server".into()
+}
+fn default_page_size() -> u64 {
+    DEFAULT_PAGE_SIZE
+}
+fn max_page_size() -> u64 {
+    MAX_PAGE_SIZE
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            listen: default_listen(),
+            data: default_data(),
+            tls_cert: None,
+            tls_key: None,
+            plain_http: false,
+            title: default_title(),
+            description: None,
+            contact: None,
+            default_api_root: None,
+            default_page_size: DEFAULT_PAGE_SIZE,
+            max_page_size: MAX_PAGE_SIZE,
+            synchronous_full: false,
+            workers: None,
+        }
+    }
+}
+
+/// `[[api_root]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRootEntry {
+    pub path: String,
+    pub title: String,
+    pub description: Option<String>,
+    #[serde(default = "default_max_content_length")]
+    pub max_content_length: u64,
+}
+
+fn default_max_content_length() -> u64 {
+    DEFAULT_MAX_CONTENT_LENGTH
+}
+
+/// `[[organisation]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationEntry {
+    pub id: String,
+    pub name: String,
+    /// The organisation's STIX identity id.
+    pub identity: Option<String>,
+}
+
+/// `[[account]]`: a password, a token, or both.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    pub name: String,
+    pub organisation: String,
+    /// Plain password: stored only as an argon2 hash. Prefer `password_hash` in files kept in
+    /// version control.
+    pub password: Option<String>,
+    /// An argon2 PHC string (`$argon2id$...`).
+    pub password_hash: Option<String>,
+    /// API token text (Bearer): stored only as its SHA-256.
+    pub token: Option<String>,
+    /// SHA-256 of the token, 64 hex digits.
+    pub token_sha256: Option<String>,
+    #[serde(default)]
+    pub operator: bool,
+    /// The person's individual STIX identity id.
+    pub identity: Option<String>,
+}
+
+/// `[[collection]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionEntry {
+    pub api_root: String,
+    pub id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub media_types: Vec<String>,
+    pub owner: Option<String>,
+    /// Organisations that may read / write.
+    #[serde(default)]
+    pub read: Vec<String>,
+    #[serde(default)]
+    pub write: Vec<String>,
+}
+
+/// A provisioning file that cannot be used: where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based line and column.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl ProvisioningFile {
+    /// Reads and checks a provisioning file.
+    pub fn load(path: &Path) -> Result<ProvisioningFile, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError { file: file.clone(), position: None, message: e.to_string() })?;
+        Self::parse(&text, &file)
+    }
+
+    /// Parses and checks provisioning text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<ProvisioningFile, ConfigError> {
+        let parsed: ProvisioningFile = toml::from_str(text).map_err(|e| {
+            let position = e.span().map(|s| line_col(text, s.start));
+            ConfigError { file: file.into(), position, message: e.message().trim().to_owned() }
+        })?;
+        parsed.check().map_err(|message| ConfigError { file: file.into(), position: None, message })?;
+        Ok(parsed)
+    }
+
+    /// Cross-reference checks the TOML structure cannot express.
+    fn check(&self) -> Result<(), String> {
+        let s = &self.server;
+        s.listen.parse::<SocketAddr>().map_err(|e| format!("[server] listen = {:?}: {e}", s.listen))?;
+        if s.tls_cert.is_some() != s.tls_key.is_some() {
+            return Err("[server] tls_cert and tls_key must be given together".into());
+        }
+        if s.plain_http && s.tls_cert.is_some() {
+            return Err("[server] plain_http = true contradicts tls_cert/tls_key".into());
+        }
+        if s.default_page_size == 0 || s.max_page_size == 0 || s.default_page_size > s.max_page_size {
+            return Err("[server] need 0 < default_page_size <= max_page_size".into());
+        }
+        let mut roots = HashSet::new();
+        for r in &self.api_roots {
+            if !is_slug(&r.path) || r.path == "taxii2" {
+                return Err(format!("[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not 'taxii2', the discovery path)", r.path));
+            }
+            if !roots.insert(r.path.as_str()) {
+                return Err(format!("[[api_root]] path {:?} is declared twice", r.path));
+            }
+            if r.max_content_length == 0 {
+                return Err(format!("[[api_root]] {:?}: max_content_length must be positive", r.path));
+            }
+        }
+        if let Some(d) = &s.default_api_root {
+            if !roots.contains(d.as_str()) {
+                return Err(format!("[server] default_api_root {d:?} is not a declared [[api_root]]"));
+            }
+        }
+        let mut orgs = HashSet::new();
+        for o in &self.organisations {
+            if !is_slug(&o.id) {
+                return Err(format!("[[organisation]] id {:?}: use lowercase letters, digits, '-' and '_'", o.id));
+            }
+            if !orgs.insert(o.id.as_str()) {
+                return Err(format!("[[organisation]] id {:?} is declared twice", o.id));
+            }
+            check_identity(o.identity.as_deref(), &format!("[[organisation]] {:?}", o.id))?;
+        }
+        let mut accounts = HashSet::new();
+        for a in &self.accounts {
+            let what = format!("[[account]] {:?}", a.name);
+            if a.name.is_empty() || a.name.contains(':') || a.name.chars().any(char::is_control) {
+                return Err(format!("{what}: a name must be non-empty without ':' (HTTP Basic separates name and password with ':')"));
+            }
+            if !accounts.insert(a.name.as_str()) {
+                return Err(format!("{what} is declared twice"));
+            }
+            if !orgs.contains(a.organisation.as_str()) {
+                return Err(format!("{what}: organisation {:?} is not declared", a.organisation));
+            }
+            if a.password.is_some() && a.password_hash.is_some() {
+                return Err(format!("{what}: give password or password_hash, not both"));
+            }
+            if a.token.is_some() && a.token_sha256.is_some() {
+                return Err(format!("{what}: give token or token_sha256, not both"));
+            }
+            if let Some(t) = &a.token {
+                if t.len() < 16 {
+                    return Err(format!("{what}: a token must be at least 16 characters"));
+                }
+            }
+            if let Some(h) = &a.token_sha256 {
+                if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!("{what}: token_sha256 must be 64 hex digits"));
+                }
+            }
+            if let Some(h) = &a.password_hash {
+                argon2::password_hash::phc::PasswordHash::new(h).map_err(|e| format!("{what}: password_hash is not a PHC string: {e}"))?;
+            }
+            check_identity(a.identity.as_deref(), &what)?;
+        }
+        let mut titles = HashSet::new();
+        let mut ids = HashSet::new();
+        let mut aliases = HashSet::new();
+        for c in &self.collections {
+            let what = format!("[[collection]] {:?}", c.title);
+            if !roots.contains(c.api_root.as_str()) {
+                return Err(format!("{what}: api_root {:?} is not declared", c.api_root));
+            }
+            if !titles.insert((c.api_root.as_str(), c.title.as_str())) {
+                return Err(format!("{what}: titles must be unique within an API root (clients select collections by title)"));
+            }
+            if !ids.insert(c.id) {
+                return Err(format!("{what}: id {} is used twice", c.id));
+            }
+            if let Some(alias) = &c.alias {
+                if !is_slug(alias) || !aliases.insert((c.api_root.as_str(), alias.as_str())) {
+                    return Err(format!("{what}: alias {alias:?} must be a unique slug within the API root"));
+                }
+            }
+            for org in c.read.iter().chain(&c.write).chain(&c.owner) {
+                if !orgs.contains(org.as_str()) {
+                    return Err(format!("{what}: organisation {org:?} is not declared"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_identity(id: Option<&str>, what: &str) -> Result<(), String> {
+    match id {
+        Some(id) => match stix::StixId::parse(id) {
+            Ok(i) if i.object_type() == "identity" => Ok(()),
+            _ => Err(format!("{what}: identity {id:?} is not an identity--<uuid> id")),
+        },
+        None => Ok(()),
+    }
+}
+
+/// `[a-z0-9_-]+`, starting with a letter or digit.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+[server]
+listen = "127.0.0.1:8443"
+
+[[api_root]]
+path = "lds"
+title = "Landelijk Dekkend Stelsel"
+
+[[organisation]]
+id = "ncsc"
+name = "NCSC-NL"
+
+[[organisation]]
+id = "dtc"
+name = "Digital Trust Center"
+
+[[account]]
+name = "ncsc-feed"
+organisation = "ncsc"
+password = "change-me"
+
+[[collection]]
+api_root = "lds"
+id = "9cfa669c-ee94-4ece-afd2-f8edac37d8fd"
+title = "lds-partners"
+owner = "ncsc"
+read = ["dtc"]
+write = ["ncsc"]
+"#;
+
+    #[test]
+    fn parses_the_design_sample() {
+        let p = ProvisioningFile::parse(SAMPLE, "sample.toml").unwrap();
+        assert_eq!(p.api_roots[0].max_content_length, DEFAULT_MAX_CONTENT_LENGTH);
+        assert_eq!(p.collections[0].read, vec!["dtc"]);
+        assert_eq!(p.server.default_page_size, DEFAULT_PAGE_SIZE);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let text = SAMPLE.replace("write = [\"ncsc\"]", "write = [\"ncsc\"]\naudience = [\"dtc\"]");
+        let e = ProvisioningFile::parse(&text, "p.toml").unwrap_err();
+        assert!(e.message.contains("unknown field `audience`"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(29));
+        assert!(e.to_string().starts_with("p.toml:29:"), "{e}");
+    }
+
+    #[test]
+    fn cross_references_are_checked() {
+        let bad = SAMPLE.replace("read = [\"dtc\"]", "read = [\"z-cert\"]");
+        let e = ProvisioningFile::parse(&bad, "p.toml").unwrap_err();
+        assert!(e.message.contains("\"z-cert\" is not declared"), "{e}");
+        let dup = format!("{SAMPLE}\n[[collection]]\napi_root = \"lds\"\nid = \"5dc4f8fe-6d8a-4a3b-8c7e-2f9b9a3c0d11\"\ntitle = \"lds-partners\"\n");
+        let e = ProvisioningFile::parse(&dup, "p.toml").unwrap_err();
+        assert!(e.message.contains("unique"), "{e}");
+        let e = ProvisioningFile::parse("[server]\nlisten = \"nowhere\"\n", "p.toml").unwrap_err();
+        assert!(e.message.contains("listen"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = ProvisioningFile::parse("[server\nlisten = 1\n", "p.toml").unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(1), "{e}");
+    }
+}

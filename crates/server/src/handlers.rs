@@ -1,0 +1,400 @@
+//! HTTP handlers for every TAXII 2.1 endpoint (T-22). Each one extracts, checks, calls the
+//! state/store, and shapes the response; errors map to the TAXII error resource in one place
+//! ([`crate::error::ApiError`]).
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{HttpRequest, HttpResponse, web};
+use store::{Collection, Page, PageRequest, StatusRecord, Store, VersionMatch, Visibility};
+use taxii::cursor::{Cursor, resolve};
+use taxii::error::TaxiiError;
+use taxii::media::{self, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE};
+use taxii::query::{Endpoint, parse_query};
+use taxii::resources;
+use taxii::time::format_timestamp;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::ingest;
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, ApiError>;
+type State<S> = web::Data<AppState<S>>;
+
+const DATE_ADDED_FIRST: header::HeaderName = header::HeaderName::from_static("x-taxii-date-added-first");
+const DATE_ADDED_LAST: header::HeaderName = header::HeaderName::from_static("x-taxii-date-added-last");
+
+fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Content negotiation then authentication: the common prologue of every endpoint.
+async fn begin<S: Store>(req: &HttpRequest, state: &AppState<S>) -> Result<Arc<Principal>> {
+    // Several Accept lines are one comma-separated list (RFC 9110 section 5.3).
+    let accept: Vec<&str> = req.headers().get_all(header::ACCEPT).filter_map(|v| v.to_str().ok()).collect();
+    media::check_accept((!accept.is_empty()).then(|| accept.join(", ")).as_deref())?;
+    Ok(state.auth.authenticate(header_str(req.headers(), header::AUTHORIZATION)).await?)
+}
+
+fn taxii_ok(body: String) -> HttpResponse {
+    HttpResponse::Ok().insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE)).body(body)
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| ApiError(TaxiiError::Internal(e.to_string())))
+}
+
+/// Base URL of this server as the client reached it, for absolute API root URLs (T-39).
+/// Forwarding headers (`Forwarded`, `X-Forwarded-Proto/-Host`, from a TLS-terminating proxy in
+/// front of a plain-HTTP listener) count only where they give a well-formed URL: over TLS the
+/// scheme is always https, and a host that is not a bare `host[:port]` is ignored.
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    let config = req.app_config();
+    let scheme = if config.secure() || info.scheme().eq_ignore_ascii_case("https") { "https" } else { "http" };
+    let authority = |h: &&str| !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b));
+    let host = [info.host(), header_str(req.headers(), header::HOST).unwrap_or_default()]
+        .into_iter()
+        .find(authority)
+        .map_or_else(|| config.local_addr().to_string(), str::to_owned);
+    format!("{scheme}://{host}")
+}
+
+/// `GET /taxii2/` (T-36 ... T-40).
+pub async fn discovery<S: Store>(req: HttpRequest, state: State<S>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let roots = state.visible_roots(&p).await?;
+    let base = base_url(&req);
+    let urls: Vec<String> = roots.iter().map(|r| format!("{base}/{}/", r.path)).collect();
+    let default = state
+        .settings
+        .default_api_root
+        .as_ref()
+        .filter(|d| roots.iter().any(|r| &r.path == *d))
+        .map(|d| format!("{base}/{d}/"));
+    let body = resources::Discovery {
+        title: state.settings.title.clone(),
+        description: state.settings.description.clone(),
+        contact: state.settings.contact.clone(),
+        default,
+        api_roots: urls,
+    };
+    Ok(taxii_ok(json(&body)?))
+}
+
+/// `GET /{api-root}/` (T-42 ... T-45).
+pub async fn api_root<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<String>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let root = state.api_root(&p, &path).await?;
+    let body = resources::ApiRootResource {
+        title: root.title,
+        description: root.description,
+        versions: vec![TAXII_MEDIA_TYPE.to_owned()],
+        max_content_length: root.max_content_length,
+    };
+    Ok(taxii_ok(json(&body)?))
+}
+
+/// `GET /{api-root}/status/{status-id}/` (T-46 ... T-51). A status is visible to the account
+/// that made the request and to operators; to anyone else it does not exist.
+pub async fn status<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root_path, status_id) = path.into_inner();
+    let root = state.api_root(&p, &root_path).await?;
+    let not_found = || ApiError(TaxiiError::NotFound("no such status".into()));
+    let id = Uuid::parse_str(&status_id).map_err(|_| not_found())?;
+    let record = state.store.status(&root.path, id).await.map_err(crate::state::internal)?.ok_or_else(not_found)?;
+    if record.account != p.account && !p.operator {
+        return Err(not_found());
+    }
+    Ok(taxii_ok(json(&status_resource(&record))?))
+}
+
+fn status_resource(r: &StatusRecord) -> resources::Status {
+    let details = |v: &[store::StatusDetail]| {
+        v.iter()
+            .map(|d| resources::StatusDetails { id: d.id.clone(), version: d.version.clone(), message: d.message.clone() })
+            .collect::<Vec<_>>()
+    };
+    resources::Status {
+        id: r.id.to_string(),
+        status: if r.complete { resources::StatusKind::Complete } else { resources::StatusKind::Pending },
+        request_timestamp: Some(format_timestamp(r.request_timestamp)),
+        total_count: r.total_count,
+        success_count: r.successes.len() as u64,
+        successes: details(&r.successes),
+        failure_count: r.failures.len() as u64,
+        failures: details(&r.failures),
+        pending_count: r.pendings.len() as u64,
+        pendings: details(&r.pendings),
+    }
+}
+
+fn collection_resource(c: &Collection, perms: crate::state::Permissions) -> resources::CollectionResource {
+    resources::CollectionResource {
+        id: c.id.to_string(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        alias: c.alias.clone(),
+        can_read: perms.read,
+        can_write: perms.write,
+        media_types: if c.media_types.is_empty() { vec![STIX_MEDIA_TYPE.to_owned()] } else { c.media_types.clone() },
+    }
+}
+
+/// `GET /{api-root}/collections/` (T-52 ... T-55).
+pub async fn collections<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<String>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let root = state.api_root(&p, &path).await?;
+    let list: Vec<_> = state.collections(&p, &root).await?.iter().map(|(c, perms)| collection_resource(c, *perms)).collect();
+    Ok(taxii_ok(json(&resources::Collections { collections: list })?))
+}
+
+/// `GET /{api-root}/collections/{id}/`.
+pub async fn collection<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root_path, cid) = path.into_inner();
+    let root = state.api_root(&p, &root_path).await?;
+    let (c, perms) = state.collection(&p, &root, &cid).await?;
+    Ok(taxii_ok(json(&collection_resource(&c, perms))?))
+}
+
+/// The collection of a read endpoint; 403 when the requester may only write (T-58, T-63).
+async fn readable<S: Store>(state: &AppState<S>, p: &Principal, root: &str, cid: &str) -> Result<Collection> {
+    let root = state.api_root(p, root).await?;
+    let (c, perms) = state.collection(p, &root, cid).await?;
+    if !perms.read {
+        return Err(ApiError(TaxiiError::Forbidden("you may not read this collection".into())));
+    }
+    Ok(c)
+}
+
+/// A resolved read request: filter, position and page size, with the cursor that produced it.
+struct Read {
+    filter: store::ObjectFilter,
+    after: Option<i64>,
+    limit: usize,
+}
+
+fn read_request<S: Store>(
+    req: &HttpRequest,
+    state: &AppState<S>,
+    endpoint: Endpoint,
+    c: &Collection,
+    object_id: Option<&str>,
+) -> Result<Read> {
+    let query = parse_query(req.query_string(), endpoint)?;
+    let mut resolved = resolve(query, &state.cursor_key, endpoint, c.id, object_id)?;
+    if let Some(id) = object_id {
+        resolved.filter.ids = vec![id.to_owned()];
+    }
+    Ok(Read { filter: resolved.filter, after: resolved.after, limit: state.page_size(resolved.limit) })
+}
+
+/// The `next` token for the page after `page` (only when there is more, T-91/T-92).
+fn next_token<S: Store>(state: &AppState<S>, endpoint: Endpoint, c: &Collection, object_id: Option<&str>, read: &Read, page: &Page) -> Option<String> {
+    let last = page.rows.last()?;
+    page.more.then(|| {
+        state.cursor_key.seal(&Cursor {
+            endpoint,
+            collection: c.id,
+            object_id: object_id.map(str::to_owned),
+            filter: read.filter.clone(),
+            after: last.date_added,
+        })
+    })
+}
+
+/// `X-TAXII-Date-Added-First/Last` (T-93, interop contract point 2): the first and last
+/// `date_added` of this page; on an empty page asked with `added_after`, that value
+/// (normalised) in both, so a client using the header as its cursor keeps its place.
+fn with_date_headers(mut resp: HttpResponse, read: &Read, page: &Page) -> HttpResponse {
+    let (first, last) = match (page.rows.first(), page.rows.last()) {
+        (Some(f), Some(l)) => (Some(f.date_added), Some(l.date_added)),
+        _ => {
+            // The position the client is at: `added_after`, or further on when it followed `next`.
+            let at = match (read.filter.added_after, read.after) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b).filter(|_| read.filter.added_after.is_some()),
+            };
+            (at, at)
+        }
+    };
+    if let (Some(f), Some(l)) = (first, last) {
+        let h = resp.headers_mut();
+        if let (Ok(fv), Ok(lv)) = (format_timestamp(f).parse(), format_timestamp(l).parse()) {
+            h.insert(DATE_ADDED_FIRST, fv);
+            h.insert(DATE_ADDED_LAST, lv);
+        }
+    }
+    resp
+}
+
+/// `GET .../objects/` (T-62 ... T-65).
+pub async fn get_objects<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root, cid) = path.into_inner();
+    let c = readable(&state, &p, &root, &cid).await?;
+    let read = read_request(&req, &state, Endpoint::Objects, &c, None)?;
+    let page = query(&state, &c, &read, true).await?;
+    Ok(envelope_response(&state, Endpoint::Objects, &c, None, &read, &page))
+}
+
+/// `GET .../objects/{object-id}/` (T-72 ... T-74): an envelope even for one version; 404 for an
+/// id the collection does not hold.
+pub async fn get_object<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root, cid, oid) = path.into_inner();
+    let c = readable(&state, &p, &root, &cid).await?;
+    let read = read_request(&req, &state, Endpoint::Object, &c, Some(&oid))?;
+    let page = query(&state, &c, &read, true).await?;
+    if page.rows.is_empty() && read.after.is_none() && !exists(&state, &c, &oid).await? {
+        return Err(ApiError(TaxiiError::NotFound("no such object in this collection".into())));
+    }
+    Ok(envelope_response(&state, Endpoint::Object, &c, Some(&oid), &read, &page))
+}
+
+async fn query<S: Store>(state: &AppState<S>, c: &Collection, read: &Read, bodies: bool) -> Result<Page> {
+    state
+        .store
+        .query(c, &read.filter, &Visibility::All, PageRequest { after: read.after, limit: read.limit }, bodies)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))
+}
+
+async fn exists<S: Store>(state: &AppState<S>, c: &Collection, id: &str) -> Result<bool> {
+    state.store.object_exists(c, id, &Visibility::All).await.map_err(|e| ApiError(crate::state::internal(e)))
+}
+
+fn envelope_response<S: Store>(state: &AppState<S>, endpoint: Endpoint, c: &Collection, oid: Option<&str>, read: &Read, page: &Page) -> HttpResponse {
+    let next = next_token(state, endpoint, c, oid, read, page);
+    let bodies: Vec<&str> = page.rows.iter().filter_map(|r| r.body.as_deref()).collect();
+    let body = resources::envelope(page.more, next.as_deref(), &bodies);
+    with_date_headers(taxii_ok(body), read, page)
+}
+
+/// `GET .../manifest/` (T-57 ... T-61).
+pub async fn manifest<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root, cid) = path.into_inner();
+    let c = readable(&state, &p, &root, &cid).await?;
+    let read = read_request(&req, &state, Endpoint::Manifest, &c, None)?;
+    let page = query(&state, &c, &read, false).await?;
+    let next = next_token(&state, Endpoint::Manifest, &c, None, &read, &page);
+    let records = page
+        .rows
+        .iter()
+        .map(|r| resources::ManifestRecord {
+            id: r.id.clone(),
+            date_added: format_timestamp(r.date_added),
+            version: r.version.clone(),
+            media_type: Some(format!("application/stix+json;version={}", r.spec_version)),
+        })
+        .collect();
+    let body = resources::Manifest { more: Some(page.more), next, objects: records };
+    Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
+}
+
+/// `GET .../objects/{object-id}/versions/` (T-80 ... T-82).
+pub async fn versions<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root, cid, oid) = path.into_inner();
+    let c = readable(&state, &p, &root, &cid).await?;
+    let mut read = read_request(&req, &state, Endpoint::Versions, &c, Some(&oid))?;
+    read.filter.versions = VersionMatch::All;
+    let page = query(&state, &c, &read, false).await?;
+    if page.rows.is_empty() && read.after.is_none() && !exists(&state, &c, &oid).await? {
+        return Err(ApiError(TaxiiError::NotFound("no such object in this collection".into())));
+    }
+    let next = next_token(&state, Endpoint::Versions, &c, Some(&oid), &read, &page);
+    let body = resources::Versions { more: Some(page.more), next, versions: page.rows.iter().map(|r| r.version.clone()).collect() };
+    Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
+}
+
+/// `POST .../objects/` (T-66 ... T-71): 202 with a complete status resource whose successes
+/// and failures are per object.
+pub async fn add_objects<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root_path, cid) = path.into_inner();
+    let root = state.api_root(&p, &root_path).await?;
+    let (c, perms) = state.collection(&p, &root, &cid).await?;
+    if !perms.write {
+        return Err(ApiError(TaxiiError::Forbidden("you may not add objects to this collection".into())));
+    }
+    media::check_content_type(header_str(req.headers(), header::CONTENT_TYPE))?;
+    let declared = header_str(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+    let body = ingest::read_body(payload, root.max_content_length, declared).await?;
+    let request_timestamp = now_micros();
+    let prepared = web::block(move || ingest::prepare(&body))
+        .await
+        .map_err(|e| ApiError(TaxiiError::Internal(e.to_string())))??;
+    let status = StatusRecord {
+        id: Uuid::new_v4(),
+        api_root: root.path.clone(),
+        account: p.account.clone(),
+        complete: false,
+        request_timestamp,
+        total_count: prepared.total,
+        successes: Vec::new(),
+        failures: prepared.failures,
+        pendings: Vec::new(),
+    };
+    let (_, status) = state.store.add_objects(&c, prepared.objects, status).await.map_err(|e| ApiError(crate::state::internal(e)))?;
+    tracing::info!(account = %p.account, collection = %c.id, total = status.total_count, failures = status.failures.len(), "objects added");
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
+        .body(json(&status_resource(&status))?))
+}
+
+/// `DELETE .../objects/{object-id}/` (T-75 ... T-79). Without `match[version]` every version is
+/// deleted (the object is deleted); with it, only the selected versions (docs/taxii.md).
+pub async fn delete_object<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String, String)>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    let (root_path, cid, oid) = path.into_inner();
+    let root = state.api_root(&p, &root_path).await?;
+    let (c, perms) = state.collection(&p, &root, &cid).await?;
+    // T-76: both false -> 404 (handled by `collection`), exactly one false -> 403.
+    if !(perms.read && perms.write) {
+        return Err(ApiError(TaxiiError::Forbidden("deleting needs both read and write permission on the collection".into())));
+    }
+    // Without match[version], parse_query selects every version for DELETE (docs/taxii.md).
+    let filter = parse_query(req.query_string(), Endpoint::Delete)?.filter;
+    if !exists(&state, &c, &oid).await? {
+        return Err(ApiError(TaxiiError::NotFound("no such object in this collection".into())));
+    }
+    let deleted = state.store.delete_object(&c, &oid, &filter).await.map_err(|e| ApiError(crate::state::internal(e)))?;
+    // A 200 means the selected versions are gone (T-78); a filter that selects none is 404
+    // (as medallion), not a 200 that deleted nothing.
+    if deleted == 0 {
+        return Err(ApiError(TaxiiError::NotFound("no version of this object matches the filter".into())));
+    }
+    tracing::info!(account = %p.account, collection = %c.id, object = %oid, deleted, "object deleted");
+    Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE)).finish())
+}
+
+/// Unknown paths: the TAXII error resource, never an HTML page.
+pub async fn not_found() -> Result<HttpResponse> {
+    Err(ApiError(TaxiiError::NotFound("no such TAXII endpoint".into())))
+}
+
+/// Known paths with a method TAXII does not define there (D: 405 with an error body), with the
+/// `Allow` header a 405 must carry (RFC 9110 section 15.5.6).
+pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut resp = actix_web::ResponseError::error_response(&ApiError(TaxiiError::MethodNotAllowed));
+    resp.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    resp
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,356 @@
+//! Interop suite: the real Python TAXII clients against a running Schakel server.
+//!
+//! - `taxii2-client` (`taxii2client.v21`): discovery, API roots, collections (by id, by title,
+//!   by alias), Basic and Bearer authentication, `as_pages` over a collection of 3,000 objects
+//!   with several page sizes (no loss, no repetition, order kept), paging by
+//!   `X-TAXII-Date-Added-Last`, every filter on objects, object, manifest and versions,
+//!   `add_objects` with status polling and counts, duplicates and per-object failures,
+//!   `delete_object` with and without `match[version]`
+//!   (`tests/interop/taxii2client_suite.py`);
+//! - `stix2`: `TAXIICollectionStore` add / get / query with filters / `all_versions`, the
+//!   relationship helpers, `TAXIICollectionSource` with small pages and a read-only account
+//!   (`tests/interop/stix2_suite.py`);
+//! - both on medallion's reference data imported with `server::import`
+//!   (`tests/interop/medallion_data_suite.py`).
+//!
+//! The clients run in a venv created once under the cargo target directory
+//! (`$CARGO_TARGET_TMPDIR/interop-venv`) from `tests/interop/requirements.txt` (pinned
+//! versions; a changed file rebuilds the venv). Python 3 with `venv` and access to PyPI are
+//! needed the first time: without them these tests fail with a message saying so, unless
+//! `SCHAKEL_SKIP_INTEROP=1`. `SCHAKEL_PYTHON` names another interpreter than `python3`.
+//!
+//! Each test starts its own server, seeds it over HTTP, and runs one suite script with the
+//! server's URL, credentials and collection ids in environment variables; the script asserts
+//! and exits non-zero on failure, and the test fails with its output.
+
+// Helpers outside #[test] functions panic on purpose: a failed assumption fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "interop/medallion_server.rs"]
+mod medallion_server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use common::{INBOX, PARTNERS, PROVISIONING, TestServer, Who, body_json, indicator};
+use serde_json::{Value, json};
+
+const REQUIREMENTS: &str = include_str!("interop/requirements.txt");
+
+/// How long one suite may run.
+const SUITE_TIMEOUT: Duration = Duration::from_secs(900);
+
+const BULK: &str = "67e4cca8-faab-4483-8ef0-81a79cae65cf";
+const BULK_COUNT: u32 = 3000;
+const FILTERS: &str = "6420d390-495c-4b43-ae03-97de1059bacd";
+const RW: &str = "e4c7b58a-b124-4015-b5c3-243c7883684a";
+const STIX2: &str = "2005cdd2-93b0-476f-9070-007ea9b14ecc";
+
+/// The standard provisioning plus the interop collections: `zcert` (Bearer token) may read
+/// the bulk and stix2 collections.
+fn provisioning() -> String {
+    format!(
+        r#"{PROVISIONING}
+[[collection]]
+api_root = "lds"
+id = "{BULK}"
+title = "interop-bulk"
+read = ["ncsc", "zcert"]
+write = ["ncsc"]
+
+[[collection]]
+api_root = "lds"
+id = "{FILTERS}"
+title = "interop-filters"
+read = ["ncsc"]
+write = ["ncsc"]
+
+[[collection]]
+api_root = "lds"
+id = "{RW}"
+title = "interop-rw"
+read = ["ncsc"]
+write = ["ncsc"]
+
+[[collection]]
+api_root = "lds"
+id = "{STIX2}"
+title = "interop-stix2"
+read = ["ncsc", "zcert"]
+write = ["ncsc"]
+"#
+    )
+}
+
+fn skipped() -> bool {
+    if std::env::var("SCHAKEL_SKIP_INTEROP").is_ok_and(|v| v == "1") {
+        eprintln!("SCHAKEL_SKIP_INTEROP=1: interop test skipped");
+        return true;
+    }
+    false
+}
+
+fn interop_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
+}
+
+fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "--- stdout ---\n{}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The venv's interpreter, creating the venv the first time (once per process; reused by
+/// later runs while `requirements.txt` is unchanged).
+fn venv() -> PathBuf {
+    static VENV: Mutex<Option<Result<PathBuf, String>>> = Mutex::new(None);
+    let mut guard = VENV.lock().unwrap_or_else(|e| e.into_inner());
+    let result = guard.get_or_insert_with(make_venv).clone();
+    match result {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn make_venv() -> Result<PathBuf, String> {
+    let help = "the interop tests need Python 3 with the venv module and pip access to PyPI \
+                (Debian/Ubuntu: apt-get install python3 python3-venv); set SCHAKEL_SKIP_INTEROP=1 \
+                to skip them";
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop-venv");
+    let marker = venv.join("schakel-requirements.txt");
+    let python = venv_python(&venv);
+    if python.exists() && std::fs::read_to_string(&marker).is_ok_and(|m| m == REQUIREMENTS) {
+        return Ok(python);
+    }
+    let base = std::env::var("SCHAKEL_PYTHON").unwrap_or_else(|_| "python3".into());
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv)
+            .map_err(|e| format!("removing the old venv {}: {e}", venv.display()))?;
+    }
+    let out = Command::new(&base)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .output()
+        .map_err(|e| format!("cannot run {base:?}: {e}; {help}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{base} -m venv {}` failed; {help}\n{}",
+            venv.display(),
+            output_text(&out)
+        ));
+    }
+    let out = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "-q",
+            "-r",
+        ])
+        .arg(interop_dir().join("requirements.txt"))
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}; {help}", python.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "installing tests/interop/requirements.txt into {} failed; {help}\n{}",
+            venv.display(),
+            output_text(&out)
+        ));
+    }
+    std::fs::write(&marker, REQUIREMENTS)
+        .map_err(|e| format!("writing {}: {e}", marker.display()))?;
+    Ok(python)
+}
+
+/// Runs one suite script with `vars` and fails the test with its output when it fails.
+async fn run_suite(script: &str, vars: Vec<(&'static str, String)>) {
+    let script = interop_dir().join(script);
+    let result = tokio::task::spawn_blocking(move || {
+        let python = venv();
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .current_dir(interop_dir())
+            .envs(vars)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONUNBUFFERED", "1")
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        // Read both pipes while waiting, so a chatty suite cannot block on a full pipe.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let out_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+            s
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+            s
+        });
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if started.elapsed() > SUITE_TIMEOUT {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let out = out_reader.join().unwrap_or_default();
+        let err = err_reader.join().unwrap_or_default();
+        (script, status, out, err)
+    })
+    .await
+    .unwrap();
+    let (script, status, out, err) = result;
+    let report = format!("--- stdout ---\n{out}\n--- stderr ---\n{err}");
+    match status {
+        Some(s) if s.success() => eprintln!("{}: passed\n{out}", script.display()),
+        Some(s) => panic!("{} failed ({s}):\n{report}", script.display()),
+        None => panic!(
+            "{} did not finish within {SUITE_TIMEOUT:?}:\n{report}",
+            script.display()
+        ),
+    }
+}
+
+/// Environment shared by the suites on the standard provisioning.
+fn standard_vars(srv: &TestServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("SCHAKEL_URL", srv.base.clone()),
+        ("SCHAKEL_API_ROOT", "lds".into()),
+        ("SCHAKEL_USER", "ncsc".into()),
+        ("SCHAKEL_PASSWORD", "ncsc-password".into()),
+        ("SCHAKEL_TOKEN", "zcert-token-0123456789abcdef".into()),
+        ("SCHAKEL_MAX_CONTENT_LENGTH", "1048576".into()),
+        ("SCHAKEL_DEFAULT_PAGE", "100".into()),
+        ("SCHAKEL_MAX_PAGE", "500".into()),
+        ("SCHAKEL_PARTNERS", PARTNERS.into()),
+        ("SCHAKEL_INBOX", INBOX.into()),
+        ("SCHAKEL_BULK", BULK.into()),
+        ("SCHAKEL_BULK_COUNT", BULK_COUNT.to_string()),
+        ("SCHAKEL_FILTERS", FILTERS.into()),
+        ("SCHAKEL_RW", RW.into()),
+        ("SCHAKEL_STIX2", STIX2.into()),
+    ]
+}
+
+/// POSTs `objects` as NCSC and checks every one was stored.
+async fn seed(srv: &TestServer, collection: &str, objects: &[Value]) {
+    let path = format!("/lds/collections/{collection}/objects/");
+    let r = srv.post(&path, Who::Ncsc, objects).await;
+    assert_eq!(r.status(), 202);
+    let status = body_json(r).await;
+    assert_eq!(
+        status["success_count"],
+        objects.len(),
+        "seeding failed: {status}"
+    );
+}
+
+fn malware(modified: &str) -> Value {
+    json!({
+        "type": "malware",
+        "spec_version": "2.1",
+        "id": "malware--a7e2c6f4-5b1d-4c3e-9f8a-2d4b6e8f0a1c",
+        "created": "2024-01-01T00:00:00.000Z",
+        "modified": modified,
+        "name": "Interop malware",
+        "is_family": false
+    })
+}
+
+fn identity() -> Value {
+    json!({
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": "identity--3c5e7a9b-1d2f-4a6c-8e0b-5f7d9c1e3a5b",
+        "created": "2024-01-01T00:00:00.000Z",
+        "modified": "2024-01-01T00:00:00.000Z",
+        "name": "Interop identity",
+        "identity_class": "organization"
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taxii2client_suite() {
+    if skipped() {
+        return;
+    }
+    let srv = TestServer::start_with(&provisioning()).await;
+    // 3,000 indicators, posted in batches in id order (their date_added order).
+    let all: Vec<Value> = (1..=BULK_COUNT)
+        .map(|n| indicator(n, "2024-01-01T00:00:00.000Z"))
+        .collect();
+    for batch in all.chunks(500) {
+        seed(&srv, BULK, batch).await;
+    }
+    // A1, B, M1, I, A2, M2, A3: versions out of date_added order.
+    let a = |m: &str| indicator(101, m);
+    seed(
+        &srv,
+        FILTERS,
+        &[
+            a("2024-01-01T00:00:00.000Z"),
+            indicator(102, "2024-01-15T00:00:00.000Z"),
+            malware("2024-01-01T00:00:00.000Z"),
+            identity(),
+        ],
+    )
+    .await;
+    seed(&srv, FILTERS, &[a("2024-02-01T00:00:00.000Z")]).await;
+    seed(&srv, FILTERS, &[malware("2024-04-01T00:00:00.000Z")]).await;
+    seed(&srv, FILTERS, &[a("2024-03-01T00:00:00.000Z")]).await;
+    run_suite("taxii2client_suite.py", standard_vars(&srv)).await;
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stix2_suite() {
+    if skipped() {
+        return;
+    }
+    let srv = TestServer::start_with(&provisioning()).await;
+    run_suite("stix2_suite.py", standard_vars(&srv)).await;
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_on_medallion_data() {
+    if skipped() {
+        return;
+    }
+    let m = medallion_server::start().await;
+    let (user, password) = medallion_server::MEDALLION_USER;
+    let vars = vec![
+        ("SCHAKEL_URL", m.srv.base.clone()),
+        ("SCHAKEL_API_ROOT", "trustgroup1".into()),
+        ("SCHAKEL_USER", user.into()),
+        ("SCHAKEL_PASSWORD", password.into()),
+    ];
+    run_suite("medallion_data_suite.py", vars).await;
+    m.srv.stop().await;
+}

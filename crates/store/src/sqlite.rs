@@ -1,1 +1,0 @@
-//! SQLite backend. Under construction in this working tree.

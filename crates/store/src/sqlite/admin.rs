@@ -1,0 +1,425 @@
+//! Provisioning and the small administrative reads: API roots, collections, accounts, tokens,
+//! grants, status resources.
+//!
+//! Parameters in WHERE clauses are written `+?N`: see "Parameters" in `mod.rs`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::{Db, now_us};
+use crate::{
+    Account, ApiRoot, Collection, CollectionSpec, Grant, Provisioning, Result, StatusDetail,
+    StatusRecord, StoreError,
+};
+
+fn conflict(msg: String) -> StoreError {
+    StoreError::Conflict(msg)
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Unavailable(format!("stored {what} is unreadable"))
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Applies a provisioning declaration inside the writer's savepoint: any error rolls the whole
+/// declaration back. References are checked explicitly so the operator gets a message naming
+/// the entry instead of a bare constraint failure.
+pub(crate) fn provision(conn: &Connection, p: &Provisioning) -> Result<()> {
+    for r in &p.api_roots {
+        conn.prepare_cached(
+            "INSERT INTO api_root(path, title, description, max_content_length) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(path) DO UPDATE SET title = excluded.title, description = excluded.description,
+               max_content_length = excluded.max_content_length",
+        )
+        .db()?
+        .execute(params![r.path, r.title, r.description, to_i64(r.max_content_length)])
+        .db()?;
+    }
+    for o in &p.organisations {
+        conn.prepare_cached(
+            "INSERT INTO organisation(id, name, identity) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, identity = excluded.identity",
+        )
+        .db()?
+        .execute(params![o.id, o.name, o.identity])
+        .db()?;
+    }
+    for a in &p.accounts {
+        require_organisation(conn, &a.organisation, &format!("account {:?}", a.name))?;
+        conn.prepare_cached(
+            "INSERT INTO account(name, organisation, password_hash, operator, identity) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(name) DO UPDATE SET organisation = excluded.organisation,
+               password_hash = COALESCE(excluded.password_hash, account.password_hash),
+               operator = excluded.operator, identity = excluded.identity",
+        )
+        .db()?
+        .execute(params![a.name, a.organisation, a.password_hash, a.operator, a.identity])
+        .db()?;
+    }
+    for t in &p.tokens {
+        let owner: Option<String> = conn
+            .prepare_cached("SELECT account FROM api_token WHERE sha256 = +?1")
+            .db()?
+            .query_row([&t.sha256[..]], |r| r.get(0))
+            .optional()
+            .db()?;
+        if let Some(owner) = owner.filter(|o| *o != t.account) {
+            return Err(conflict(format!(
+                "token {:?} of account {:?} is already the token of account {owner:?}",
+                t.label, t.account
+            )));
+        }
+        let known: bool = conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM account WHERE name = +?1)")
+            .db()?
+            .query_row([&t.account], |r| r.get(0))
+            .db()?;
+        if !known {
+            return Err(conflict(format!(
+                "token {:?}: unknown account {:?}",
+                t.label, t.account
+            )));
+        }
+        conn.prepare_cached(
+            "INSERT INTO api_token(sha256, account, label) VALUES (?1, ?2, ?3)
+             ON CONFLICT(sha256) DO UPDATE SET label = excluded.label",
+        )
+        .db()?
+        .execute(params![&t.sha256[..], t.account, t.label])
+        .db()?;
+    }
+    for c in &p.collections {
+        upsert_collection(conn, c)?;
+    }
+    for (org, root, id, read, write) in &p.grants {
+        let what = format!("grant of {org:?} on collection {id}");
+        require_organisation(conn, org, &what)?;
+        let key: i64 = conn
+            .prepare_cached("SELECT id FROM collection WHERE uuid = +?1 AND api_root = +?2")
+            .db()?
+            .query_row(params![id.to_string(), root], |r| r.get(0))
+            .optional()
+            .db()?
+            .ok_or_else(|| conflict(format!("{what}: no such collection in API root {root:?}")))?;
+        conn.prepare_cached(
+            "INSERT INTO collection_grant(organisation, collection_id, can_read, can_write) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(organisation, collection_id) DO UPDATE SET can_read = excluded.can_read,
+               can_write = excluded.can_write",
+        )
+        .db()?
+        .execute(params![org, key, read, write])
+        .db()?;
+    }
+    Ok(())
+}
+
+fn require_organisation(conn: &Connection, id: &str, what: &str) -> Result<()> {
+    let known: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM organisation WHERE id = +?1)")
+        .db()?
+        .query_row([id], |r| r.get(0))
+        .db()?;
+    if known {
+        Ok(())
+    } else {
+        Err(conflict(format!("{what}: unknown organisation {id:?}")))
+    }
+}
+
+fn upsert_collection(conn: &Connection, c: &CollectionSpec) -> Result<()> {
+    let uuid = c.id.to_string();
+    let what = format!("collection {uuid} ({:?})", c.title);
+    let root_known: bool = conn
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM api_root WHERE path = +?1)")
+        .db()?
+        .query_row([&c.api_root], |r| r.get(0))
+        .db()?;
+    if !root_known {
+        return Err(conflict(format!(
+            "{what}: unknown API root {:?}",
+            c.api_root
+        )));
+    }
+    if let Some(owner) = &c.owner {
+        require_organisation(conn, owner, &what)?;
+    }
+    let stored_root: Option<String> = conn
+        .prepare_cached("SELECT api_root FROM collection WHERE uuid = +?1")
+        .db()?
+        .query_row([&uuid], |r| r.get(0))
+        .optional()
+        .db()?;
+    if let Some(stored) = stored_root.as_ref().filter(|r| **r != c.api_root) {
+        return Err(conflict(format!(
+            "{what} belongs to API root {stored:?}, not {:?}",
+            c.api_root
+        )));
+    }
+    // Titles and aliases are unique per API root (interop contract point 8, T-53).
+    let clash = |col: &str, value: &str| -> Result<Option<String>> {
+        conn.prepare_cached(&format!(
+            "SELECT uuid FROM collection WHERE api_root = +?1 AND {col} = +?2 AND uuid <> +?3"
+        ))
+        .db()?
+        .query_row(params![c.api_root, value, uuid], |r| r.get(0))
+        .optional()
+        .db()
+    };
+    if let Some(other) = clash("title", &c.title)? {
+        return Err(conflict(format!(
+            "{what}: the title is already used by collection {other} of API root {:?}",
+            c.api_root
+        )));
+    }
+    if let Some(alias) = &c.alias {
+        if let Some(other) = clash("alias", alias)? {
+            return Err(conflict(format!(
+                "{what}: the alias {alias:?} is already used by collection {other}"
+            )));
+        }
+        // An alias that reads as another collection's id would make lookups ambiguous.
+        if Uuid::parse_str(alias).is_ok_and(|u| u != c.id) {
+            return Err(conflict(format!(
+                "{what}: the alias {alias:?} is a collection id"
+            )));
+        }
+    }
+    let media = serde_json::to_string(&c.media_types)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    conn.prepare_cached(
+        "INSERT INTO collection(api_root, uuid, title, description, alias, media_types, owner)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(uuid) DO UPDATE SET title = excluded.title, description = excluded.description,
+           alias = excluded.alias, media_types = excluded.media_types, owner = excluded.owner",
+    )
+    .db()?
+    .execute(params![
+        c.api_root,
+        uuid,
+        c.title,
+        c.description,
+        c.alias,
+        media,
+        c.owner
+    ])
+    .db()?;
+    Ok(())
+}
+
+pub(crate) fn api_roots(conn: &Connection) -> Result<Vec<ApiRoot>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT path, title, description, max_content_length FROM api_root ORDER BY rowid",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(ApiRoot {
+                path: r.get(0)?,
+                title: r.get(1)?,
+                description: r.get(2)?,
+                max_content_length: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+            })
+        })
+        .db()?;
+    rows.collect::<rusqlite::Result<_>>().db()
+}
+
+const COLLECTION_COLUMNS: &str =
+    "id, api_root, uuid, title, description, alias, media_types, owner";
+
+fn collection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Collection, String, String)> {
+    Ok((
+        Collection {
+            key: r.get(0)?,
+            api_root: r.get(1)?,
+            id: Uuid::nil(),
+            title: r.get(3)?,
+            description: r.get(4)?,
+            alias: r.get(5)?,
+            media_types: Vec::new(),
+            owner: r.get(7)?,
+        },
+        r.get(2)?,
+        r.get(6)?,
+    ))
+}
+
+/// Fills the columns stored as text (uuid, JSON media types), which rusqlite cannot convert.
+fn finish_collection((mut c, uuid, media): (Collection, String, String)) -> Result<Collection> {
+    c.id = Uuid::parse_str(&uuid).map_err(|_| corrupt("collection id"))?;
+    c.media_types = serde_json::from_str(&media).map_err(|_| corrupt("collection media types"))?;
+    Ok(c)
+}
+
+/// Collections of an API root in creation order (stable, T-32).
+pub(crate) fn collections(conn: &Connection, api_root: &str) -> Result<Vec<Collection>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLLECTION_COLUMNS} FROM collection WHERE api_root = +?1 ORDER BY id"
+        ))
+        .db()?;
+    let rows = stmt.query_map([api_root], collection_row).db()?;
+    rows.map(|r| r.db().and_then(finish_collection)).collect()
+}
+
+/// A collection by id (any UUID spelling), else by alias (T-56).
+pub(crate) fn collection(
+    conn: &Connection,
+    api_root: &str,
+    id_or_alias: &str,
+) -> Result<Option<Collection>> {
+    let by = |col: &str, value: &str| -> Result<Option<Collection>> {
+        conn.prepare_cached(&format!(
+            "SELECT {COLLECTION_COLUMNS} FROM collection WHERE api_root = +?1 AND {col} = +?2"
+        ))
+        .db()?
+        .query_row([api_root, value], collection_row)
+        .optional()
+        .db()?
+        .map(finish_collection)
+        .transpose()
+    };
+    if let Ok(id) = Uuid::parse_str(id_or_alias)
+        && let Some(c) = by("uuid", &id.to_string())?
+    {
+        return Ok(Some(c));
+    }
+    by("alias", id_or_alias)
+}
+
+const ACCOUNT_COLUMNS: &str = "a.name, a.organisation, a.password_hash, a.operator, a.identity";
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        name: r.get(0)?,
+        organisation: r.get(1)?,
+        password_hash: r.get(2)?,
+        operator: r.get(3)?,
+        identity: r.get(4)?,
+    })
+}
+
+pub(crate) fn account(conn: &Connection, name: &str) -> Result<Option<Account>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM account a WHERE a.name = +?1"
+    ))
+    .db()?
+    .query_row([name], account_row)
+    .optional()
+    .db()
+}
+
+pub(crate) fn account_by_token(conn: &Connection, sha256: &[u8; 32]) -> Result<Option<Account>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM api_token t JOIN account a ON a.name = t.account WHERE t.sha256 = +?1"
+    ))
+    .db()?
+    .query_row([&sha256[..]], account_row)
+    .optional()
+    .db()
+}
+
+pub(crate) fn grants(conn: &Connection, organisation: &str, api_root: &str) -> Result<Vec<Grant>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT g.collection_id, g.can_read, g.can_write FROM collection_grant g
+             JOIN collection c ON c.id = g.collection_id
+             WHERE g.organisation = +?1 AND c.api_root = +?2 ORDER BY g.collection_id",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([organisation, api_root], |r| {
+            Ok(Grant {
+                collection_key: r.get(0)?,
+                read: r.get(1)?,
+                write: r.get(2)?,
+            })
+        })
+        .db()?;
+    rows.collect::<rusqlite::Result<_>>().db()
+}
+
+fn details_json(list: &[StatusDetail]) -> String {
+    let v: Vec<serde_json::Value> = list
+        .iter()
+        .map(|d| serde_json::json!([d.id, d.version, d.message]))
+        .collect();
+    serde_json::Value::Array(v).to_string()
+}
+
+fn details_from_json(text: &str) -> Result<Vec<StatusDetail>> {
+    let bad = || corrupt("status details");
+    let v: Vec<(String, String, Option<String>)> = serde_json::from_str(text).map_err(|_| bad())?;
+    Ok(v.into_iter()
+        .map(|(id, version, message)| StatusDetail {
+            id,
+            version,
+            message,
+        })
+        .collect())
+}
+
+/// Stores (or replaces) a status resource.
+pub(crate) fn save_status(conn: &Connection, s: &StatusRecord) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO status(id, api_root, account, complete, request_timestamp_us, total_count,
+                                       successes, failures, pendings, stored_us)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .db()?
+    .execute(params![
+        s.id.to_string(),
+        s.api_root,
+        s.account,
+        s.complete,
+        s.request_timestamp,
+        to_i64(s.total_count),
+        details_json(&s.successes),
+        details_json(&s.failures),
+        details_json(&s.pendings),
+        now_us()
+    ])
+    .db()?;
+    Ok(())
+}
+
+pub(crate) fn status(conn: &Connection, api_root: &str, id: Uuid) -> Result<Option<StatusRecord>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT account, complete, request_timestamp_us, total_count, successes, failures, pendings
+             FROM status WHERE id = +?1 AND api_root = +?2",
+        )
+        .db()?
+        .query_row(params![id.to_string(), api_root], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })
+        .optional()
+        .db()?;
+    let Some((account, complete, request_timestamp, total, successes, failures, pendings)) = row
+    else {
+        return Ok(None);
+    };
+    Ok(Some(StatusRecord {
+        id,
+        api_root: api_root.to_owned(),
+        account,
+        complete,
+        request_timestamp,
+        total_count: u64::try_from(total).unwrap_or(0),
+        successes: details_from_json(&successes)?,
+        failures: details_from_json(&failures)?,
+        pendings: details_from_json(&pendings)?,
+    }))
+}

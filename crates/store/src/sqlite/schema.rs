@@ -1,0 +1,279 @@
+//! Connection setup and schema migrations.
+//!
+//! Migrations are numbered SQL scripts applied in order, each in its own transaction together
+//! with its row in `schema_version`, so a crash between two migrations leaves a database at a
+//! known version. A database whose version is newer than [`MIGRATIONS`] knows is refused: this
+//! build would not understand its tables, and writing to it could corrupt data a newer server
+//! relies on.
+//!
+//! The store never runs `ANALYZE` (nor `PRAGMA optimize`, which may run it). The bundled
+//! SQLite is built with STAT4, and once `sqlite_stat4` has samples every statement whose
+//! bound parameter meets an indexed column (all of ours: `date_added_us > ?`, `stix_id = ?`) is
+//! re-prepared on each new binding; measured, that was a third of a page query's time. The
+//! queries are instead shaped so the planner's choice without statistics is the right one
+//! (see `select.rs`), and unit tests pin those plans.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{Db, SqliteOptions, now_us};
+use crate::{Result, StoreError};
+
+/// The migrations, in order; migration `i` brings the schema to version `i + 1`. Never edit a
+/// published migration: add a new one.
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+/// Version 1: the whole initial schema (rust-notes.md section 5.1).
+const MIGRATION_1: &str = r#"
+-- Key that authenticates `next` cursors; one row, created on first open.
+CREATE TABLE server_key(
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  key BLOB    NOT NULL CHECK (length(key) = 32));
+
+CREATE TABLE api_root(
+  path               TEXT    PRIMARY KEY,
+  title              TEXT    NOT NULL,
+  description        TEXT,
+  max_content_length INTEGER NOT NULL);
+
+CREATE TABLE organisation(
+  id       TEXT PRIMARY KEY,
+  name     TEXT NOT NULL,
+  identity TEXT);
+
+CREATE TABLE account(
+  name          TEXT    PRIMARY KEY,
+  organisation  TEXT    NOT NULL REFERENCES organisation(id),
+  password_hash TEXT,
+  operator      INTEGER NOT NULL DEFAULT 0,
+  identity      TEXT);
+
+-- Tokens are stored as the SHA-256 of their text only.
+CREATE TABLE api_token(
+  sha256  BLOB PRIMARY KEY CHECK (length(sha256) = 32),
+  account TEXT NOT NULL REFERENCES account(name),
+  label   TEXT NOT NULL);
+
+CREATE TABLE collection(
+  id            INTEGER PRIMARY KEY,                 -- Collection::key
+  api_root      TEXT    NOT NULL REFERENCES api_root(path),
+  uuid          TEXT    NOT NULL UNIQUE,             -- lowercase hyphenated
+  title         TEXT    NOT NULL,
+  description   TEXT,
+  alias         TEXT,
+  media_types   TEXT    NOT NULL DEFAULT '[]',       -- JSON array of strings
+  owner         TEXT    REFERENCES organisation(id),
+  -- Last date_added assigned in this collection. Kept here rather than taken from
+  -- MAX(date_added_us) so deleting the newest rows never lets a value be handed out twice.
+  last_added_us INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(api_root, title),                           -- interop contract point 8
+  UNIQUE(api_root, alias));                          -- T-53 (NULLs do not collide)
+
+-- Named collection_grant because GRANT is reserved in PostgreSQL.
+CREATE TABLE collection_grant(
+  organisation  TEXT    NOT NULL REFERENCES organisation(id),
+  collection_id INTEGER NOT NULL REFERENCES collection(id),
+  can_read      INTEGER NOT NULL,
+  can_write     INTEGER NOT NULL,
+  PRIMARY KEY(organisation, collection_id)) WITHOUT ROWID;
+
+-- Status resources; the detail lists are JSON arrays of [id, version, message|null], written
+-- once per request, so a child table would only cost inserts.
+CREATE TABLE status(
+  id                   TEXT    PRIMARY KEY,
+  api_root             TEXT    NOT NULL,
+  account              TEXT    NOT NULL,
+  complete             INTEGER NOT NULL,
+  request_timestamp_us INTEGER NOT NULL,
+  total_count          INTEGER NOT NULL,
+  successes            TEXT    NOT NULL,
+  failures             TEXT    NOT NULL,
+  pendings             TEXT    NOT NULL,
+  stored_us            INTEGER NOT NULL);             -- for a later expiry sweep (T-46)
+
+CREATE TABLE object_version(
+  seq           INTEGER PRIMARY KEY,                 -- rowid: insertion order
+  collection_id INTEGER NOT NULL REFERENCES collection(id),
+  stix_id       TEXT    NOT NULL,
+  stix_type     TEXT    NOT NULL,
+  spec_version  TEXT    NOT NULL,
+  version_us    INTEGER NOT NULL,                    -- modified/created, or date_added_us
+  version       TEXT    NOT NULL,                    -- the same as written (or TAXII text)
+  date_added_us INTEGER NOT NULL,                    -- strictly increasing per collection
+  -- 1 on the row with the greatest (spec_version, version_us) of its object: exactly the row
+  -- the default query (match[version]=last, no spec_version filter, T-89) returns.
+  is_latest     INTEGER NOT NULL,
+  tlp           INTEGER,                             -- effective TLP rank, NULL = unmarked
+  body          BLOB    NOT NULL);                   -- the bytes as received
+CREATE UNIQUE INDEX ov_version   ON object_version(collection_id, stix_id, version_us);
+CREATE UNIQUE INDEX ov_added     ON object_version(collection_id, date_added_us);
+CREATE INDEX        ov_type      ON object_version(collection_id, stix_type, date_added_us);
+CREATE INDEX        ov_latest    ON object_version(collection_id, date_added_us) WHERE is_latest = 1;
+-- Latest version of one id without walking all its versions (objects updated thousands of
+-- times would otherwise make every insert and point lookup linear in their history).
+CREATE INDEX        ov_id_latest ON object_version(collection_id, stix_id) WHERE is_latest = 1;
+"#;
+
+/// Applies the connection PRAGMAs shared by the writer and the readers.
+pub(crate) fn common_pragmas(conn: &Connection, opts: &SqliteOptions) -> Result<()> {
+    conn.busy_timeout(opts.busy_timeout).db()?;
+    conn.pragma_update(None, "cache_size", -opts.cache_kib)
+        .db()?;
+    conn.pragma_update(None, "mmap_size", opts.mmap_size).db()?;
+    conn.pragma_update(None, "temp_store", "MEMORY").db()?;
+    conn.set_prepared_statement_cache_capacity(opts.statement_cache);
+    Ok(())
+}
+
+/// PRAGMAs of the read-write connection: WAL, durability level, foreign keys.
+pub(crate) fn writer_pragmas(conn: &Connection, opts: &SqliteOptions) -> Result<()> {
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .db()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Unavailable(format!(
+            "the database could not be switched to WAL mode (journal_mode is {mode})"
+        )));
+    }
+    // NORMAL in WAL mode never corrupts; it may lose the last commits on power loss. FULL
+    // syncs every commit for operators who need acknowledged writes to survive that too.
+    let sync = if opts.synchronous_full {
+        "FULL"
+    } else {
+        "NORMAL"
+    };
+    conn.pragma_update(None, "synchronous", sync).db()?;
+    conn.pragma_update(None, "foreign_keys", "ON").db()?;
+    common_pragmas(conn, opts)
+}
+
+/// The schema version recorded in the database (0 for a new database).
+fn current_version(conn: &Connection) -> Result<usize> {
+    let v: Option<i64> = conn
+        .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+        .optional()
+        .db()?
+        .flatten();
+    Ok(usize::try_from(v.unwrap_or(0)).unwrap_or(0))
+}
+
+fn newer_schema(found: usize) -> StoreError {
+    StoreError::Unavailable(format!(
+        "the database has schema version {found}, newer than the {} this build of Schakel \
+         knows; run a newer Schakel (or restore a backup made before the upgrade)",
+        MIGRATIONS.len()
+    ))
+}
+
+/// Brings the schema up to date, refusing a database from a newer build.
+pub(crate) fn migrate(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version(
+           version    INTEGER PRIMARY KEY,
+           applied_us INTEGER NOT NULL)",
+    )
+    .db()?;
+    let found = current_version(conn)?;
+    if found > MIGRATIONS.len() {
+        return Err(newer_schema(found));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+        let version = i + 1;
+        // IMMEDIATE takes the write lock first, so two processes opening a new database at
+        // once cannot both apply the same migration; the version is re-read under the lock.
+        conn.execute_batch("BEGIN IMMEDIATE").db()?;
+        let applied = (|| {
+            let now = current_version(conn)?;
+            if now > MIGRATIONS.len() {
+                return Err(newer_schema(now));
+            }
+            if now >= version {
+                return Ok(());
+            }
+            conn.execute_batch(sql).db()?;
+            conn.execute(
+                "INSERT INTO schema_version(version, applied_us) VALUES (?1, ?2)",
+                rusqlite::params![i64::try_from(version).unwrap_or(i64::MAX), now_us()],
+            )
+            .db()?;
+            Ok(())
+        })();
+        match applied {
+            Ok(()) => conn.execute_batch("COMMIT").db()?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+        tracing::info!(version, "applied schema migration");
+    }
+    Ok(())
+}
+
+/// Reads the server key, creating it on first use.
+pub(crate) fn server_key(conn: &Connection) -> Result<[u8; 32]> {
+    let load = || -> Result<Option<[u8; 32]>> {
+        conn.query_row("SELECT key FROM server_key WHERE id = 1", [], |r| {
+            r.get::<_, [u8; 32]>(0)
+        })
+        .optional()
+        .db()
+    };
+    if let Some(k) = load()? {
+        return Ok(k);
+    }
+    // OR IGNORE: another process may have created it since we looked; its key then wins and
+    // is read back below, so every node of one database shares one key.
+    conn.execute(
+        "INSERT OR IGNORE INTO server_key(id, key) VALUES (1, ?1)",
+        [random_key()?],
+    )
+    .db()?;
+    load()?.ok_or_else(|| StoreError::Unavailable("the server key could not be stored".into()))
+}
+
+/// 32 random bytes from the operating system. `/dev/urandom` gives the full 256 bits; where it
+/// does not exist (non-Unix), two v4 UUIDs (122 random bits each, from the OS generator
+/// through `uuid`'s `getrandom`) are the fallback.
+fn random_key() -> Result<[u8; 32]> {
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    match std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key)) {
+        Ok(()) => Ok(key),
+        Err(e) => {
+            tracing::debug!(error = %e, "no /dev/urandom; deriving the server key from v4 UUIDs");
+            let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+            key[..16].copy_from_slice(a.as_bytes());
+            key[16..].copy_from_slice(b.as_bytes());
+            Ok(key)
+        }
+    }
+}
+
+/// The idle checkpoint: TRUNCATE with the busy handler off. Without a busy handler SQLite
+/// degrades a blocked TRUNCATE to a PASSIVE pass (copy what it can, never wait), so a long
+/// reader cannot stall the writer here. Returns whether the WAL was fully checkpointed.
+pub(crate) fn idle_checkpoint(conn: &Connection, busy_timeout: Duration) -> bool {
+    if conn.busy_timeout(Duration::ZERO).is_err() {
+        return false;
+    }
+    let r = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    });
+    let _ = conn.busy_timeout(busy_timeout);
+    match r {
+        Ok((busy, log, done)) => {
+            tracing::debug!(busy, log, done, "idle WAL checkpoint");
+            busy == 0
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "idle WAL checkpoint failed");
+            false
+        }
+    }
+}
