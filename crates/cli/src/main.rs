@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod serve;
 mod validate;
 
 /// Schakel: a TAXII 2.1 / STIX 2.1 server and toolkit.
@@ -21,11 +22,14 @@ struct Cli {
 enum Command {
     /// Validate STIX 2.1 documents (bundles, TAXII envelopes, single objects) or patterns.
     Validate(validate::Args),
+    /// Run the TAXII 2.1 server (embedded defaults, or a provisioning file with --config).
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Serve(args) => serve::run(args),
     }
 }
