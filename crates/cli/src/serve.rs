@@ -9,9 +9,11 @@ use server::{StartOptions, Transport};
 
 /// Command-line arguments of `schakel serve`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Without --config: data in ./schakel-data, HTTPS on 127.0.0.1:8443 with a generated \
+#[command(
+    after_help = "Without --config: data in ./schakel-data, HTTPS on 127.0.0.1:8443 with a generated \
 development certificate, an API root `api` with a collection `default`, and an operator account \
-`admin` whose password is printed once on the first start.")]
+`admin` whose password is printed once on the first start."
+)]
 pub struct Args {
     /// Provisioning file (TOML), applied idempotently at start.
     #[arg(long, short, value_name = "FILE", env = "SCHAKEL_CONFIG")]
@@ -63,7 +65,10 @@ pub fn run(args: Args) -> ExitCode {
         file.server.tls_cert = None;
         file.server.tls_key = None;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("schakel serve: cannot start the runtime: {e}");
@@ -95,11 +100,21 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
             Transport::Plain => String::new(),
         };
         println!();
-        println!("First start: created API root /{}/ with collection 'default' ({}).", c.api_root, c.collection);
+        println!(
+            "First start: created API root /{}/ with collection 'default' ({}).",
+            c.api_root, c.collection
+        );
         println!("Operator account: {}", c.account);
-        println!("Password:         {}   (shown once; only its argon2 hash is stored in {})", c.password, data.display());
+        println!(
+            "Password:         {}   (shown once; only its argon2 hash is stored in {})",
+            c.password,
+            data.display()
+        );
         println!();
-        println!("Try:  curl {cacert}-u {}:{} -H 'Accept: application/taxii+json;version=2.1' {base}/taxii2/", c.account, c.password);
+        println!(
+            "Try:  curl {cacert}-u {}:{} -H 'Accept: application/taxii+json;version=2.1' {base}/taxii2/",
+            c.account, c.password
+        );
     }
     let handle = running.handle.clone();
     tokio::spawn(async move {
@@ -125,7 +140,10 @@ fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SCHAKEL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -2,6 +2,12 @@
 //! SIGKILL while several clients post objects; after a restart on the same data directory,
 //! every object whose status reported success is there, byte for byte.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail the test loudly"
+)]
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -102,7 +108,10 @@ async fn objects_reported_as_success_survive_sigkill() {
         writers.push(tokio::spawn(async move {
             for batch in 0.. {
                 let objects: Vec<Value> = (0..50).map(|i| indicator(w, batch, i)).collect();
-                let texts: Vec<String> = objects.iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+                let texts: Vec<String> = objects
+                    .iter()
+                    .map(|o| serde_json::to_string(o).unwrap())
+                    .collect();
                 let body = format!("{{\"objects\":[{}]}}", texts.join(","));
                 let resp = client
                     .post(&url)
@@ -117,7 +126,9 @@ async fn objects_reported_as_success_survive_sigkill() {
                 if resp.status() != 202 {
                     return;
                 }
-                let Ok(status) = resp.json::<Value>().await else { return };
+                let Ok(status) = resp.json::<Value>().await else {
+                    return;
+                };
                 let mut acked = acked.lock().unwrap();
                 for s in status["successes"].as_array().into_iter().flatten() {
                     let id = s["id"].as_str().unwrap();
@@ -135,7 +146,11 @@ async fn objects_reported_as_success_survive_sigkill() {
         w.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 50, "the writers should have had objects acknowledged before the kill, got {}", acked.len());
+    assert!(
+        acked.len() >= 50,
+        "the writers should have had objects acknowledged before the kill, got {}",
+        acked.len()
+    );
 
     let (mut child, base) = start(&config);
     let url = format!("{base}/lds/collections/{COLLECTION}/objects/");
@@ -153,10 +168,17 @@ async fn objects_reported_as_success_survive_sigkill() {
             continue;
         }
         let body = resp.text().await.unwrap();
-        assert!(body.contains(text.as_str()), "{id} is not served as the bytes it was posted in: {body}");
+        assert!(
+            body.contains(text.as_str()),
+            "{id} is not served as the bytes it was posted in: {body}"
+        );
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    println!("{} acknowledged objects, {} missing after SIGKILL and restart", acked.len(), missing.len());
+    println!(
+        "{} acknowledged objects, {} missing after SIGKILL and restart",
+        acked.len(),
+        missing.len()
+    );
     assert!(missing.is_empty(), "acknowledged objects lost: {missing:?}");
 }

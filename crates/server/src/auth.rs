@@ -29,7 +29,12 @@ pub struct Principal {
 
 impl From<Account> for Principal {
     fn from(a: Account) -> Self {
-        Principal { account: a.name, organisation: a.organisation, operator: a.operator, identity: a.identity }
+        Principal {
+            account: a.name,
+            organisation: a.organisation,
+            operator: a.operator,
+            identity: a.identity,
+        }
     }
 }
 
@@ -40,16 +45,22 @@ const SUCCESS_TTL: Duration = Duration::from_secs(60);
 const FAILURE_TTL: Duration = Duration::from_secs(5);
 const MAX_ENTRIES: usize = 10_000;
 
+/// SHA-256 of an `Authorization` header -> its principal (`None`: rejected) and expiry.
+type CredentialCache = HashMap<[u8; 32], (Option<Arc<Principal>>, Instant)>;
+
 /// Verifies `Authorization` headers against the store, with the cache described above.
 #[derive(Debug, Clone)]
 pub struct Authenticator<S> {
     store: S,
-    cache: Arc<Mutex<HashMap<[u8; 32], (Option<Arc<Principal>>, Instant)>>>,
+    cache: Arc<Mutex<CredentialCache>>,
 }
 
 impl<S: Store> Authenticator<S> {
     pub fn new(store: S) -> Self {
-        Authenticator { store, cache: Arc::default() }
+        Authenticator {
+            store,
+            cache: Arc::default(),
+        }
     }
 
     /// The principal of a request, or 401 with the challenge.
@@ -60,7 +71,11 @@ impl<S: Store> Authenticator<S> {
             return hit.ok_or_else(|| unauthorized("invalid credentials"));
         }
         let verified = self.verify(header).await?;
-        let ttl = if verified.is_some() { SUCCESS_TTL } else { FAILURE_TTL };
+        let ttl = if verified.is_some() {
+            SUCCESS_TTL
+        } else {
+            FAILURE_TTL
+        };
         let entry = verified.map(Arc::new);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= MAX_ENTRIES {
@@ -83,28 +98,42 @@ impl<S: Store> Authenticator<S> {
 
     /// `Ok(None)`: well-formed but wrong credentials.
     async fn verify(&self, header: &str) -> Result<Option<Principal>, TaxiiError> {
-        let (scheme, value) = header.trim().split_once(' ').ok_or_else(|| unauthorized("malformed Authorization header"))?;
+        let (scheme, value) = header
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| unauthorized("malformed Authorization header"))?;
         let value = value.trim();
         if scheme.eq_ignore_ascii_case("basic") {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(value)
                 .map_err(|_| unauthorized("malformed Basic credentials"))?;
-            let decoded = String::from_utf8(decoded).map_err(|_| unauthorized("malformed Basic credentials"))?;
-            let (name, password) = decoded.split_once(':').ok_or_else(|| unauthorized("malformed Basic credentials"))?;
+            let decoded = String::from_utf8(decoded)
+                .map_err(|_| unauthorized("malformed Basic credentials"))?;
+            let (name, password) = decoded
+                .split_once(':')
+                .ok_or_else(|| unauthorized("malformed Basic credentials"))?;
             let account = self.store.account(name).await.map_err(store_error)?;
             let Some(account) = account else {
                 // Spend the same time as a real check so names cannot be probed by timing.
                 let _ = verify_password_blocking(DUMMY_HASH.to_owned(), password.to_owned()).await;
                 return Ok(None);
             };
-            let Some(hash) = account.password_hash.clone() else { return Ok(None) };
+            let Some(hash) = account.password_hash.clone() else {
+                return Ok(None);
+            };
             let ok = verify_password_blocking(hash, password.to_owned()).await;
             Ok(ok.then(|| account.into()))
         } else if scheme.eq_ignore_ascii_case("bearer") {
-            let account = self.store.account_by_token(sha256(value.as_bytes())).await.map_err(store_error)?;
+            let account = self
+                .store
+                .account_by_token(sha256(value.as_bytes()))
+                .await
+                .map_err(store_error)?;
             Ok(account.map(Into::into))
         } else {
-            Err(unauthorized("unsupported authentication scheme: use Basic or Bearer"))
+            Err(unauthorized(
+                "unsupported authentication scheme: use Basic or Bearer",
+            ))
         }
     }
 }
@@ -113,20 +142,26 @@ impl<S: Store> Authenticator<S> {
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2NoYWtlbGR1bW15c2FsdA$3b1WbzVuDOcM0zxTgm2D1ifDJaMOt5NYnHDWcpYxhPE";
 
 async fn verify_password_blocking(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false)
 }
 
 /// Checks a password against an argon2 PHC string.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
 
 /// Hashes a password to an argon2id PHC string with a random salt.
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let hash: PasswordHash = Argon2::default().hash_password(password.as_bytes()).map_err(|e| e.to_string())?;
+    let hash: PasswordHash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| e.to_string())?;
     Ok(hash.to_string())
 }
 
@@ -141,12 +176,17 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 pub fn random_secret(bytes: usize) -> Result<String, String> {
     use ring::rand::SecureRandom;
     let mut buf = vec![0u8; bytes];
-    ring::rand::SystemRandom::new().fill(&mut buf).map_err(|_| "no system randomness".to_string())?;
+    ring::rand::SystemRandom::new()
+        .fill(&mut buf)
+        .map_err(|_| "no system randomness".to_string())?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
 }
 
 fn unauthorized(message: &str) -> TaxiiError {
-    TaxiiError::Unauthorized { message: message.into(), challenge: CHALLENGE.into() }
+    TaxiiError::Unauthorized {
+        message: message.into(),
+        challenge: CHALLENGE.into(),
+    }
 }
 
 fn store_error(e: store::StoreError) -> TaxiiError {

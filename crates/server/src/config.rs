@@ -188,7 +188,11 @@ impl ProvisioningFile {
     /// Reads and checks a provisioning file.
     pub fn load(path: &Path) -> Result<ProvisioningFile, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError { file: file.clone(), position: None, message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: file.clone(),
+            position: None,
+            message: e.to_string(),
+        })?;
         Self::parse(&text, &file)
     }
 
@@ -196,63 +200,93 @@ impl ProvisioningFile {
     pub fn parse(text: &str, file: &str) -> Result<ProvisioningFile, ConfigError> {
         let parsed: ProvisioningFile = toml::from_str(text).map_err(|e| {
             let position = e.span().map(|s| line_col(text, s.start));
-            ConfigError { file: file.into(), position, message: e.message().trim().to_owned() }
+            ConfigError {
+                file: file.into(),
+                position,
+                message: e.message().trim().to_owned(),
+            }
         })?;
-        parsed.check().map_err(|message| ConfigError { file: file.into(), position: None, message })?;
+        parsed.check().map_err(|message| ConfigError {
+            file: file.into(),
+            position: None,
+            message,
+        })?;
         Ok(parsed)
     }
 
     /// Cross-reference checks the TOML structure cannot express.
     fn check(&self) -> Result<(), String> {
         let s = &self.server;
-        s.listen.parse::<SocketAddr>().map_err(|e| format!("[server] listen = {:?}: {e}", s.listen))?;
+        s.listen
+            .parse::<SocketAddr>()
+            .map_err(|e| format!("[server] listen = {:?}: {e}", s.listen))?;
         if s.tls_cert.is_some() != s.tls_key.is_some() {
             return Err("[server] tls_cert and tls_key must be given together".into());
         }
         if s.plain_http && s.tls_cert.is_some() {
             return Err("[server] plain_http = true contradicts tls_cert/tls_key".into());
         }
-        if s.default_page_size == 0 || s.max_page_size == 0 || s.default_page_size > s.max_page_size {
+        if s.default_page_size == 0 || s.max_page_size == 0 || s.default_page_size > s.max_page_size
+        {
             return Err("[server] need 0 < default_page_size <= max_page_size".into());
         }
         let mut roots = HashSet::new();
         for r in &self.api_roots {
             if !is_slug(&r.path) || r.path == "taxii2" {
-                return Err(format!("[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not 'taxii2', the discovery path)", r.path));
+                return Err(format!(
+                    "[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not 'taxii2', the discovery path)",
+                    r.path
+                ));
             }
             if !roots.insert(r.path.as_str()) {
                 return Err(format!("[[api_root]] path {:?} is declared twice", r.path));
             }
             if r.max_content_length == 0 {
-                return Err(format!("[[api_root]] {:?}: max_content_length must be positive", r.path));
+                return Err(format!(
+                    "[[api_root]] {:?}: max_content_length must be positive",
+                    r.path
+                ));
             }
         }
-        if let Some(d) = &s.default_api_root {
-            if !roots.contains(d.as_str()) {
-                return Err(format!("[server] default_api_root {d:?} is not a declared [[api_root]]"));
-            }
+        if let Some(d) = &s.default_api_root
+            && !roots.contains(d.as_str())
+        {
+            return Err(format!(
+                "[server] default_api_root {d:?} is not a declared [[api_root]]"
+            ));
         }
         let mut orgs = HashSet::new();
         for o in &self.organisations {
             if !is_slug(&o.id) {
-                return Err(format!("[[organisation]] id {:?}: use lowercase letters, digits, '-' and '_'", o.id));
+                return Err(format!(
+                    "[[organisation]] id {:?}: use lowercase letters, digits, '-' and '_'",
+                    o.id
+                ));
             }
             if !orgs.insert(o.id.as_str()) {
                 return Err(format!("[[organisation]] id {:?} is declared twice", o.id));
             }
-            check_identity(o.identity.as_deref(), &format!("[[organisation]] {:?}", o.id))?;
+            check_identity(
+                o.identity.as_deref(),
+                &format!("[[organisation]] {:?}", o.id),
+            )?;
         }
         let mut accounts = HashSet::new();
         for a in &self.accounts {
             let what = format!("[[account]] {:?}", a.name);
             if a.name.is_empty() || a.name.contains(':') || a.name.chars().any(char::is_control) {
-                return Err(format!("{what}: a name must be non-empty without ':' (HTTP Basic separates name and password with ':')"));
+                return Err(format!(
+                    "{what}: a name must be non-empty without ':' (HTTP Basic separates name and password with ':')"
+                ));
             }
             if !accounts.insert(a.name.as_str()) {
                 return Err(format!("{what} is declared twice"));
             }
             if !orgs.contains(a.organisation.as_str()) {
-                return Err(format!("{what}: organisation {:?} is not declared", a.organisation));
+                return Err(format!(
+                    "{what}: organisation {:?} is not declared",
+                    a.organisation
+                ));
             }
             if a.password.is_some() && a.password_hash.is_some() {
                 return Err(format!("{what}: give password or password_hash, not both"));
@@ -260,18 +294,19 @@ impl ProvisioningFile {
             if a.token.is_some() && a.token_sha256.is_some() {
                 return Err(format!("{what}: give token or token_sha256, not both"));
             }
-            if let Some(t) = &a.token {
-                if t.len() < 16 {
-                    return Err(format!("{what}: a token must be at least 16 characters"));
-                }
+            if let Some(t) = &a.token
+                && t.len() < 16
+            {
+                return Err(format!("{what}: a token must be at least 16 characters"));
             }
-            if let Some(h) = &a.token_sha256 {
-                if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(format!("{what}: token_sha256 must be 64 hex digits"));
-                }
+            if let Some(h) = &a.token_sha256
+                && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                return Err(format!("{what}: token_sha256 must be 64 hex digits"));
             }
             if let Some(h) = &a.password_hash {
-                argon2::password_hash::phc::PasswordHash::new(h).map_err(|e| format!("{what}: password_hash is not a PHC string: {e}"))?;
+                argon2::password_hash::phc::PasswordHash::new(h)
+                    .map_err(|e| format!("{what}: password_hash is not a PHC string: {e}"))?;
             }
             check_identity(a.identity.as_deref(), &what)?;
         }
@@ -284,15 +319,19 @@ impl ProvisioningFile {
                 return Err(format!("{what}: api_root {:?} is not declared", c.api_root));
             }
             if !titles.insert((c.api_root.as_str(), c.title.as_str())) {
-                return Err(format!("{what}: titles must be unique within an API root (clients select collections by title)"));
+                return Err(format!(
+                    "{what}: titles must be unique within an API root (clients select collections by title)"
+                ));
             }
             if !ids.insert(c.id) {
                 return Err(format!("{what}: id {} is used twice", c.id));
             }
-            if let Some(alias) = &c.alias {
-                if !is_slug(alias) || !aliases.insert((c.api_root.as_str(), alias.as_str())) {
-                    return Err(format!("{what}: alias {alias:?} must be a unique slug within the API root"));
-                }
+            if let Some(alias) = &c.alias
+                && (!is_slug(alias) || !aliases.insert((c.api_root.as_str(), alias.as_str())))
+            {
+                return Err(format!(
+                    "{what}: alias {alias:?} must be a unique slug within the API root"
+                ));
             }
             for org in c.read.iter().chain(&c.write).chain(&c.owner) {
                 if !orgs.contains(org.as_str()) {
@@ -308,7 +347,9 @@ fn check_identity(id: Option<&str>, what: &str) -> Result<(), String> {
     match id {
         Some(id) => match stix::StixId::parse(id) {
             Ok(i) if i.object_type() == "identity" => Ok(()),
-            _ => Err(format!("{what}: identity {id:?} is not an identity--<uuid> id")),
+            _ => Err(format!(
+                "{what}: identity {id:?} is not an identity--<uuid> id"
+            )),
         },
         None => Ok(()),
     }
@@ -318,7 +359,8 @@ fn check_identity(id: Option<&str>, what: &str) -> Result<(), String> {
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && s.as_bytes()[0].is_ascii_alphanumeric()
 }
 
@@ -366,14 +408,20 @@ write = ["ncsc"]
     #[test]
     fn parses_the_design_sample() {
         let p = ProvisioningFile::parse(SAMPLE, "sample.toml").unwrap();
-        assert_eq!(p.api_roots[0].max_content_length, DEFAULT_MAX_CONTENT_LENGTH);
+        assert_eq!(
+            p.api_roots[0].max_content_length,
+            DEFAULT_MAX_CONTENT_LENGTH
+        );
         assert_eq!(p.collections[0].read, vec!["dtc"]);
         assert_eq!(p.server.default_page_size, DEFAULT_PAGE_SIZE);
     }
 
     #[test]
     fn unknown_keys_are_errors_with_position() {
-        let text = SAMPLE.replace("write = [\"ncsc\"]", "write = [\"ncsc\"]\naudience = [\"dtc\"]");
+        let text = SAMPLE.replace(
+            "write = [\"ncsc\"]",
+            "write = [\"ncsc\"]\naudience = [\"dtc\"]",
+        );
         let e = ProvisioningFile::parse(&text, "p.toml").unwrap_err();
         assert!(e.message.contains("unknown field `audience`"), "{e}");
         assert_eq!(e.position.map(|p| p.0), Some(29));
@@ -385,7 +433,9 @@ write = ["ncsc"]
         let bad = SAMPLE.replace("read = [\"dtc\"]", "read = [\"z-cert\"]");
         let e = ProvisioningFile::parse(&bad, "p.toml").unwrap_err();
         assert!(e.message.contains("\"z-cert\" is not declared"), "{e}");
-        let dup = format!("{SAMPLE}\n[[collection]]\napi_root = \"lds\"\nid = \"5dc4f8fe-6d8a-4a3b-8c7e-2f9b9a3c0d11\"\ntitle = \"lds-partners\"\n");
+        let dup = format!(
+            "{SAMPLE}\n[[collection]]\napi_root = \"lds\"\nid = \"5dc4f8fe-6d8a-4a3b-8c7e-2f9b9a3c0d11\"\ntitle = \"lds-partners\"\n"
+        );
         let e = ProvisioningFile::parse(&dup, "p.toml").unwrap_err();
         assert!(e.message.contains("unique"), "{e}");
         let e = ProvisioningFile::parse("[server]\nlisten = \"nowhere\"\n", "p.toml").unwrap_err();

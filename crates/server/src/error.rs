@@ -29,7 +29,8 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let body = serde_json::to_string(&self.0.resource()).unwrap_or_else(|_| r#"{"title":"error"}"#.to_owned());
+        let body = serde_json::to_string(&self.0.resource())
+            .unwrap_or_else(|_| r#"{"title":"error"}"#.to_owned());
         let mut resp = HttpResponse::build(self.status_code());
         resp.insert_header((CONTENT_TYPE, TAXII_MEDIA_TYPE));
         if let TaxiiError::Unauthorized { challenge, .. } = &self.0 {

@@ -23,23 +23,34 @@ use crate::state::AppState;
 type Result<T> = std::result::Result<T, ApiError>;
 type State<S> = web::Data<AppState<S>>;
 
-const DATE_ADDED_FIRST: header::HeaderName = header::HeaderName::from_static("x-taxii-date-added-first");
-const DATE_ADDED_LAST: header::HeaderName = header::HeaderName::from_static("x-taxii-date-added-last");
+const DATE_ADDED_FIRST: header::HeaderName =
+    header::HeaderName::from_static("x-taxii-date-added-first");
+const DATE_ADDED_LAST: header::HeaderName =
+    header::HeaderName::from_static("x-taxii-date-added-last");
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Content negotiation then authentication: the common prologue of every endpoint.
 async fn begin<S: Store>(req: &HttpRequest, state: &AppState<S>) -> Result<Arc<Principal>> {
     // Several Accept lines are one comma-separated list (RFC 9110 section 5.3).
-    let accept: Vec<&str> = req.headers().get_all(header::ACCEPT).filter_map(|v| v.to_str().ok()).collect();
+    let accept: Vec<&str> = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     media::check_accept((!accept.is_empty()).then(|| accept.join(", ")).as_deref())?;
-    Ok(state.auth.authenticate(header_str(req.headers(), header::AUTHORIZATION)).await?)
+    Ok(state
+        .auth
+        .authenticate(header_str(req.headers(), header::AUTHORIZATION))
+        .await?)
 }
 
 fn taxii_ok(body: String) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE)).body(body)
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
+        .body(body)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -53,12 +64,24 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     let config = req.app_config();
-    let scheme = if config.secure() || info.scheme().eq_ignore_ascii_case("https") { "https" } else { "http" };
-    let authority = |h: &&str| !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b));
-    let host = [info.host(), header_str(req.headers(), header::HOST).unwrap_or_default()]
-        .into_iter()
-        .find(authority)
-        .map_or_else(|| config.local_addr().to_string(), str::to_owned);
+    let scheme = if config.secure() || info.scheme().eq_ignore_ascii_case("https") {
+        "https"
+    } else {
+        "http"
+    };
+    let authority = |h: &&str| {
+        !h.is_empty()
+            && h.len() <= 255
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
+    };
+    let host = [
+        info.host(),
+        header_str(req.headers(), header::HOST).unwrap_or_default(),
+    ]
+    .into_iter()
+    .find(authority)
+    .map_or_else(|| config.local_addr().to_string(), str::to_owned);
     format!("{scheme}://{host}")
 }
 
@@ -67,7 +90,10 @@ pub async fn discovery<S: Store>(req: HttpRequest, state: State<S>) -> Result<Ht
     let p = begin(&req, &state).await?;
     let roots = state.visible_roots(&p).await?;
     let base = base_url(&req);
-    let urls: Vec<String> = roots.iter().map(|r| format!("{base}/{}/", r.path)).collect();
+    let urls: Vec<String> = roots
+        .iter()
+        .map(|r| format!("{base}/{}/", r.path))
+        .collect();
     let default = state
         .settings
         .default_api_root
@@ -85,7 +111,11 @@ pub async fn discovery<S: Store>(req: HttpRequest, state: State<S>) -> Result<Ht
 }
 
 /// `GET /{api-root}/` (T-42 ... T-45).
-pub async fn api_root<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<String>) -> Result<HttpResponse> {
+pub async fn api_root<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let root = state.api_root(&p, &path).await?;
     let body = resources::ApiRootResource {
@@ -99,13 +129,22 @@ pub async fn api_root<S: Store>(req: HttpRequest, state: State<S>, path: web::Pa
 
 /// `GET /{api-root}/status/{status-id}/` (T-46 ... T-51). A status is visible to the account
 /// that made the request and to operators; to anyone else it does not exist.
-pub async fn status<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+pub async fn status<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root_path, status_id) = path.into_inner();
     let root = state.api_root(&p, &root_path).await?;
     let not_found = || ApiError(TaxiiError::NotFound("no such status".into()));
     let id = Uuid::parse_str(&status_id).map_err(|_| not_found())?;
-    let record = state.store.status(&root.path, id).await.map_err(crate::state::internal)?.ok_or_else(not_found)?;
+    let record = state
+        .store
+        .status(&root.path, id)
+        .await
+        .map_err(crate::state::internal)?
+        .ok_or_else(not_found)?;
     if record.account != p.account && !p.operator {
         return Err(not_found());
     }
@@ -115,12 +154,20 @@ pub async fn status<S: Store>(req: HttpRequest, state: State<S>, path: web::Path
 fn status_resource(r: &StatusRecord) -> resources::Status {
     let details = |v: &[store::StatusDetail]| {
         v.iter()
-            .map(|d| resources::StatusDetails { id: d.id.clone(), version: d.version.clone(), message: d.message.clone() })
+            .map(|d| resources::StatusDetails {
+                id: d.id.clone(),
+                version: d.version.clone(),
+                message: d.message.clone(),
+            })
             .collect::<Vec<_>>()
     };
     resources::Status {
         id: r.id.to_string(),
-        status: if r.complete { resources::StatusKind::Complete } else { resources::StatusKind::Pending },
+        status: if r.complete {
+            resources::StatusKind::Complete
+        } else {
+            resources::StatusKind::Pending
+        },
         request_timestamp: Some(format_timestamp(r.request_timestamp)),
         total_count: r.total_count,
         success_count: r.successes.len() as u64,
@@ -132,7 +179,10 @@ fn status_resource(r: &StatusRecord) -> resources::Status {
     }
 }
 
-fn collection_resource(c: &Collection, perms: crate::state::Permissions) -> resources::CollectionResource {
+fn collection_resource(
+    c: &Collection,
+    perms: crate::state::Permissions,
+) -> resources::CollectionResource {
     resources::CollectionResource {
         id: c.id.to_string(),
         title: c.title.clone(),
@@ -140,20 +190,39 @@ fn collection_resource(c: &Collection, perms: crate::state::Permissions) -> reso
         alias: c.alias.clone(),
         can_read: perms.read,
         can_write: perms.write,
-        media_types: if c.media_types.is_empty() { vec![STIX_MEDIA_TYPE.to_owned()] } else { c.media_types.clone() },
+        media_types: if c.media_types.is_empty() {
+            vec![STIX_MEDIA_TYPE.to_owned()]
+        } else {
+            c.media_types.clone()
+        },
     }
 }
 
 /// `GET /{api-root}/collections/` (T-52 ... T-55).
-pub async fn collections<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<String>) -> Result<HttpResponse> {
+pub async fn collections<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let root = state.api_root(&p, &path).await?;
-    let list: Vec<_> = state.collections(&p, &root).await?.iter().map(|(c, perms)| collection_resource(c, *perms)).collect();
-    Ok(taxii_ok(json(&resources::Collections { collections: list })?))
+    let list: Vec<_> = state
+        .collections(&p, &root)
+        .await?
+        .iter()
+        .map(|(c, perms)| collection_resource(c, *perms))
+        .collect();
+    Ok(taxii_ok(json(&resources::Collections {
+        collections: list,
+    })?))
 }
 
 /// `GET /{api-root}/collections/{id}/`.
-pub async fn collection<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+pub async fn collection<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root_path, cid) = path.into_inner();
     let root = state.api_root(&p, &root_path).await?;
@@ -162,11 +231,18 @@ pub async fn collection<S: Store>(req: HttpRequest, state: State<S>, path: web::
 }
 
 /// The collection of a read endpoint; 403 when the requester may only write (T-58, T-63).
-async fn readable<S: Store>(state: &AppState<S>, p: &Principal, root: &str, cid: &str) -> Result<Collection> {
+async fn readable<S: Store>(
+    state: &AppState<S>,
+    p: &Principal,
+    root: &str,
+    cid: &str,
+) -> Result<Collection> {
     let root = state.api_root(p, root).await?;
     let (c, perms) = state.collection(p, &root, cid).await?;
     if !perms.read {
-        return Err(ApiError(TaxiiError::Forbidden("you may not read this collection".into())));
+        return Err(ApiError(TaxiiError::Forbidden(
+            "you may not read this collection".into(),
+        )));
     }
     Ok(c)
 }
@@ -190,11 +266,22 @@ fn read_request<S: Store>(
     if let Some(id) = object_id {
         resolved.filter.ids = vec![id.to_owned()];
     }
-    Ok(Read { filter: resolved.filter, after: resolved.after, limit: state.page_size(resolved.limit) })
+    Ok(Read {
+        filter: resolved.filter,
+        after: resolved.after,
+        limit: state.page_size(resolved.limit),
+    })
 }
 
 /// The `next` token for the page after `page` (only when there is more, T-91/T-92).
-fn next_token<S: Store>(state: &AppState<S>, endpoint: Endpoint, c: &Collection, object_id: Option<&str>, read: &Read, page: &Page) -> Option<String> {
+fn next_token<S: Store>(
+    state: &AppState<S>,
+    endpoint: Endpoint,
+    c: &Collection,
+    object_id: Option<&str>,
+    read: &Read,
+    page: &Page,
+) -> Option<String> {
     let last = page.rows.last()?;
     page.more.then(|| {
         state.cursor_key.seal(&Cursor {
@@ -233,42 +320,91 @@ fn with_date_headers(mut resp: HttpResponse, read: &Read, page: &Page) -> HttpRe
 }
 
 /// `GET .../objects/` (T-62 ... T-65).
-pub async fn get_objects<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+pub async fn get_objects<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root, cid) = path.into_inner();
     let c = readable(&state, &p, &root, &cid).await?;
     let read = read_request(&req, &state, Endpoint::Objects, &c, None)?;
     let page = query(&state, &c, &read, true).await?;
-    Ok(envelope_response(&state, Endpoint::Objects, &c, None, &read, &page))
+    Ok(envelope_response(
+        &state,
+        Endpoint::Objects,
+        &c,
+        None,
+        &read,
+        &page,
+    ))
 }
 
 /// `GET .../objects/{object-id}/` (T-72 ... T-74): an envelope even for one version; 404 for an
 /// id the collection does not hold.
-pub async fn get_object<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String, String)>) -> Result<HttpResponse> {
+pub async fn get_object<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root, cid, oid) = path.into_inner();
     let c = readable(&state, &p, &root, &cid).await?;
     let read = read_request(&req, &state, Endpoint::Object, &c, Some(&oid))?;
     let page = query(&state, &c, &read, true).await?;
     if page.rows.is_empty() && read.after.is_none() && !exists(&state, &c, &oid).await? {
-        return Err(ApiError(TaxiiError::NotFound("no such object in this collection".into())));
+        return Err(ApiError(TaxiiError::NotFound(
+            "no such object in this collection".into(),
+        )));
     }
-    Ok(envelope_response(&state, Endpoint::Object, &c, Some(&oid), &read, &page))
+    Ok(envelope_response(
+        &state,
+        Endpoint::Object,
+        &c,
+        Some(&oid),
+        &read,
+        &page,
+    ))
 }
 
-async fn query<S: Store>(state: &AppState<S>, c: &Collection, read: &Read, bodies: bool) -> Result<Page> {
+async fn query<S: Store>(
+    state: &AppState<S>,
+    c: &Collection,
+    read: &Read,
+    bodies: bool,
+) -> Result<Page> {
     state
         .store
-        .query(c, &read.filter, &Visibility::All, PageRequest { after: read.after, limit: read.limit }, bodies)
+        .query(
+            c,
+            &read.filter,
+            &Visibility::All,
+            PageRequest {
+                after: read.after,
+                limit: read.limit,
+            },
+            bodies,
+        )
         .await
         .map_err(|e| ApiError(crate::state::internal(e)))
 }
 
 async fn exists<S: Store>(state: &AppState<S>, c: &Collection, id: &str) -> Result<bool> {
-    state.store.object_exists(c, id, &Visibility::All).await.map_err(|e| ApiError(crate::state::internal(e)))
+    state
+        .store
+        .object_exists(c, id, &Visibility::All)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))
 }
 
-fn envelope_response<S: Store>(state: &AppState<S>, endpoint: Endpoint, c: &Collection, oid: Option<&str>, read: &Read, page: &Page) -> HttpResponse {
+fn envelope_response<S: Store>(
+    state: &AppState<S>,
+    endpoint: Endpoint,
+    c: &Collection,
+    oid: Option<&str>,
+    read: &Read,
+    page: &Page,
+) -> HttpResponse {
     let next = next_token(state, endpoint, c, oid, read, page);
     let bodies: Vec<&str> = page.rows.iter().filter_map(|r| r.body.as_deref()).collect();
     let body = resources::envelope(page.more, next.as_deref(), &bodies);
@@ -276,7 +412,11 @@ fn envelope_response<S: Store>(state: &AppState<S>, endpoint: Endpoint, c: &Coll
 }
 
 /// `GET .../manifest/` (T-57 ... T-61).
-pub async fn manifest<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String)>) -> Result<HttpResponse> {
+pub async fn manifest<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root, cid) = path.into_inner();
     let c = readable(&state, &p, &root, &cid).await?;
@@ -293,12 +433,20 @@ pub async fn manifest<S: Store>(req: HttpRequest, state: State<S>, path: web::Pa
             media_type: Some(format!("application/stix+json;version={}", r.spec_version)),
         })
         .collect();
-    let body = resources::Manifest { more: Some(page.more), next, objects: records };
+    let body = resources::Manifest {
+        more: Some(page.more),
+        next,
+        objects: records,
+    };
     Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
 }
 
 /// `GET .../objects/{object-id}/versions/` (T-80 ... T-82).
-pub async fn versions<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String, String)>) -> Result<HttpResponse> {
+pub async fn versions<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root, cid, oid) = path.into_inner();
     let c = readable(&state, &p, &root, &cid).await?;
@@ -306,10 +454,16 @@ pub async fn versions<S: Store>(req: HttpRequest, state: State<S>, path: web::Pa
     read.filter.versions = VersionMatch::All;
     let page = query(&state, &c, &read, false).await?;
     if page.rows.is_empty() && read.after.is_none() && !exists(&state, &c, &oid).await? {
-        return Err(ApiError(TaxiiError::NotFound("no such object in this collection".into())));
+        return Err(ApiError(TaxiiError::NotFound(
+            "no such object in this collection".into(),
+        )));
     }
     let next = next_token(&state, Endpoint::Versions, &c, Some(&oid), &read, &page);
-    let body = resources::Versions { more: Some(page.more), next, versions: page.rows.iter().map(|r| r.version.clone()).collect() };
+    let body = resources::Versions {
+        more: Some(page.more),
+        next,
+        versions: page.rows.iter().map(|r| r.version.clone()).collect(),
+    };
     Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
 }
 
@@ -326,10 +480,13 @@ pub async fn add_objects<S: Store>(
     let root = state.api_root(&p, &root_path).await?;
     let (c, perms) = state.collection(&p, &root, &cid).await?;
     if !perms.write {
-        return Err(ApiError(TaxiiError::Forbidden("you may not add objects to this collection".into())));
+        return Err(ApiError(TaxiiError::Forbidden(
+            "you may not add objects to this collection".into(),
+        )));
     }
     media::check_content_type(header_str(req.headers(), header::CONTENT_TYPE))?;
-    let declared = header_str(req.headers(), header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = header_str(req.headers(), header::CONTENT_LENGTH)
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let body = ingest::read_body(payload, root.max_content_length, declared).await?;
     let request_timestamp = now_micros();
     let prepared = web::block(move || ingest::prepare(&body))
@@ -346,7 +503,11 @@ pub async fn add_objects<S: Store>(
         failures: prepared.failures,
         pendings: Vec::new(),
     };
-    let (_, status) = state.store.add_objects(&c, prepared.objects, status).await.map_err(|e| ApiError(crate::state::internal(e)))?;
+    let (_, status) = state
+        .store
+        .add_objects(&c, prepared.objects, status)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))?;
     tracing::info!(account = %p.account, collection = %c.id, total = status.total_count, failures = status.failures.len(), "objects added");
     Ok(HttpResponse::Accepted()
         .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
@@ -355,40 +516,60 @@ pub async fn add_objects<S: Store>(
 
 /// `DELETE .../objects/{object-id}/` (T-75 ... T-79). Without `match[version]` every version is
 /// deleted (the object is deleted); with it, only the selected versions (docs/taxii.md).
-pub async fn delete_object<S: Store>(req: HttpRequest, state: State<S>, path: web::Path<(String, String, String)>) -> Result<HttpResponse> {
+pub async fn delete_object<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let (root_path, cid, oid) = path.into_inner();
     let root = state.api_root(&p, &root_path).await?;
     let (c, perms) = state.collection(&p, &root, &cid).await?;
     // T-76: both false -> 404 (handled by `collection`), exactly one false -> 403.
     if !(perms.read && perms.write) {
-        return Err(ApiError(TaxiiError::Forbidden("deleting needs both read and write permission on the collection".into())));
+        return Err(ApiError(TaxiiError::Forbidden(
+            "deleting needs both read and write permission on the collection".into(),
+        )));
     }
     // Without match[version], parse_query selects every version for DELETE (docs/taxii.md).
     let filter = parse_query(req.query_string(), Endpoint::Delete)?.filter;
     if !exists(&state, &c, &oid).await? {
-        return Err(ApiError(TaxiiError::NotFound("no such object in this collection".into())));
+        return Err(ApiError(TaxiiError::NotFound(
+            "no such object in this collection".into(),
+        )));
     }
-    let deleted = state.store.delete_object(&c, &oid, &filter).await.map_err(|e| ApiError(crate::state::internal(e)))?;
+    let deleted = state
+        .store
+        .delete_object(&c, &oid, &filter)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))?;
     // A 200 means the selected versions are gone (T-78); a filter that selects none is 404
     // (as medallion), not a 200 that deleted nothing.
     if deleted == 0 {
-        return Err(ApiError(TaxiiError::NotFound("no version of this object matches the filter".into())));
+        return Err(ApiError(TaxiiError::NotFound(
+            "no version of this object matches the filter".into(),
+        )));
     }
     tracing::info!(account = %p.account, collection = %c.id, object = %oid, deleted, "object deleted");
-    Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE)).finish())
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
+        .finish())
 }
 
 /// Unknown paths: the TAXII error resource, never an HTML page.
 pub async fn not_found() -> Result<HttpResponse> {
-    Err(ApiError(TaxiiError::NotFound("no such TAXII endpoint".into())))
+    Err(ApiError(TaxiiError::NotFound(
+        "no such TAXII endpoint".into(),
+    )))
 }
 
 /// Known paths with a method TAXII does not define there (D: 405 with an error body), with the
 /// `Allow` header a 405 must carry (RFC 9110 section 15.5.6).
 pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
-    let mut resp = actix_web::ResponseError::error_response(&ApiError(TaxiiError::MethodNotAllowed));
-    resp.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    let mut resp =
+        actix_web::ResponseError::error_response(&ApiError(TaxiiError::MethodNotAllowed));
+    resp.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static(allow));
     resp
 }
 

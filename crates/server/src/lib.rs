@@ -99,9 +99,11 @@ pub fn routes<S: Store>(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(|| h::method_not_allowed("GET, DELETE"))),
     )
     .service(
-        web::resource(both("/{root}/collections/{collection}/objects/{object}/versions/"))
-            .route(web::get().to(h::versions::<S>))
-            .default_service(web::to(|| h::method_not_allowed("GET"))),
+        web::resource(both(
+            "/{root}/collections/{collection}/objects/{object}/versions/",
+        ))
+        .route(web::get().to(h::versions::<S>))
+        .default_service(web::to(|| h::method_not_allowed("GET"))),
     )
     .default_service(web::to(h::not_found));
 }
@@ -127,7 +129,9 @@ pub struct StartOptions {
 
 /// Opens the store, applies provisioning, and starts listening. Must run inside a tokio
 /// runtime (actix's `System` or `#[tokio::main]`).
-pub async fn start(opts: StartOptions) -> Result<(Running, Option<provision::Created>), ServeError> {
+pub async fn start(
+    opts: StartOptions,
+) -> Result<(Running, Option<provision::Created>), ServeError> {
     let server = &opts.file.server;
     let addr: SocketAddr = server
         .listen
@@ -137,7 +141,10 @@ pub async fn start(opts: StartOptions) -> Result<(Running, Option<provision::Cre
     std::fs::create_dir_all(&server.data)?;
     let store = SqliteStore::open(
         &server.data.join("schakel.db"),
-        SqliteOptions { synchronous_full: server.synchronous_full, ..SqliteOptions::default() },
+        SqliteOptions {
+            synchronous_full: server.synchronous_full,
+            ..SqliteOptions::default()
+        },
     )?;
     let created = if opts.from_file {
         provision::apply_file(&store, &opts.file).await?;
@@ -155,21 +162,37 @@ pub async fn start(opts: StartOptions) -> Result<(Running, Option<provision::Cre
         max_page_size: server.max_page_size,
     };
     let state = web::Data::new(AppState::new(store, settings, key));
-    let workers = server.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let workers = server
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let listener = TcpListener::bind(addr)?;
     let bound = listener.local_addr()?;
-    let http = HttpServer::new(move || App::new().app_data(state.clone()).configure(routes::<SqliteStore>))
-        .workers(workers)
-        .shutdown_timeout(30);
+    let http = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(routes::<SqliteStore>)
+    })
+    .workers(workers)
+    .shutdown_timeout(30);
     let http = match &transport {
         Transport::Plain => http.listen(listener)?,
-        Transport::Tls { cert, key } => http.listen_rustls_0_23(listener, tls::server_config(cert, key)?)?,
+        Transport::Tls { cert, key } => {
+            http.listen_rustls_0_23(listener, tls::server_config(cert, key)?)?
+        }
     };
     let srv = http.run();
     let handle = srv.handle();
     let task = tokio::spawn(srv);
     tracing::info!(address = %bound, tls = matches!(transport, Transport::Tls { .. }), "Schakel is listening");
-    Ok((Running { addr: bound, transport, handle, task }, created))
+    Ok((
+        Running {
+            addr: bound,
+            transport,
+            handle,
+            task,
+        },
+        created,
+    ))
 }
 
 /// TLS unless plain HTTP was asked for on loopback; a development certificate on loopback when
@@ -186,7 +209,10 @@ fn transport_for(file: &ProvisioningFile, addr: SocketAddr) -> Result<Transport,
         return Ok(Transport::Plain);
     }
     match (&s.tls_cert, &s.tls_key) {
-        (Some(cert), Some(key)) => Ok(Transport::Tls { cert: cert.clone(), key: key.clone() }),
+        (Some(cert), Some(key)) => Ok(Transport::Tls {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
         _ if loopback => {
             std::fs::create_dir_all(&s.data)?;
             let (cert, key) = tls::development_certificate(&s.data)?;

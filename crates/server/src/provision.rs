@@ -24,19 +24,31 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
         api_roots: file
             .api_roots
             .iter()
-            .map(|r| ApiRoot { path: r.path.clone(), title: r.title.clone(), description: r.description.clone(), max_content_length: r.max_content_length })
+            .map(|r| ApiRoot {
+                path: r.path.clone(),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                max_content_length: r.max_content_length,
+            })
             .collect(),
         organisations: file
             .organisations
             .iter()
-            .map(|o| Organisation { id: o.id.clone(), name: o.name.clone(), identity: o.identity.clone() })
+            .map(|o| Organisation {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                identity: o.identity.clone(),
+            })
             .collect(),
         ..Provisioning::default()
     };
     for a in &file.accounts {
         let password_hash = match (&a.password, &a.password_hash) {
             (Some(clear), _) => {
-                let existing = store.account(&a.name).await?.and_then(|acc| acc.password_hash);
+                let existing = store
+                    .account(&a.name)
+                    .await?
+                    .and_then(|acc| acc.password_hash);
                 match existing {
                     Some(h) if verify_password(&h, clear) => Some(h),
                     _ => Some(hash_password(clear).map_err(ServeError::Refused)?),
@@ -54,11 +66,17 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
         });
         let token_hash = match (&a.token, &a.token_sha256) {
             (Some(t), _) => Some(sha256(t.as_bytes())),
-            (None, Some(hex)) => Some(parse_hex32(hex).ok_or_else(|| ServeError::Refused(format!("account {:?}: bad token_sha256", a.name)))?),
+            (None, Some(hex)) => Some(parse_hex32(hex).ok_or_else(|| {
+                ServeError::Refused(format!("account {:?}: bad token_sha256", a.name))
+            })?),
             (None, None) => None,
         };
         if let Some(sha) = token_hash {
-            p.tokens.push(ApiToken { sha256: sha, account: a.name.clone(), label: "provisioning file".into() });
+            p.tokens.push(ApiToken {
+                sha256: sha,
+                account: a.name.clone(),
+                label: "provisioning file".into(),
+            });
         }
     }
     for c in &file.collections {
@@ -75,7 +93,13 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
         orgs.sort();
         orgs.dedup();
         for org in orgs {
-            p.grants.push((org.clone(), c.api_root.clone(), c.id, c.read.contains(org), c.write.contains(org)));
+            p.grants.push((
+                org.clone(),
+                c.api_root.clone(),
+                c.id,
+                c.read.contains(org),
+                c.write.contains(org),
+            ));
         }
     }
     store.provision(p).await?;
@@ -98,7 +122,11 @@ pub async fn ensure_defaults<S: Store>(store: &S) -> Result<Option<Created>, Ser
             description: Some("Default API root created on first start".into()),
             max_content_length: DEFAULT_MAX_CONTENT_LENGTH,
         }],
-        organisations: vec![Organisation { id: "operators".into(), name: "Operators".into(), identity: None }],
+        organisations: vec![Organisation {
+            id: "operators".into(),
+            name: "Operators".into(),
+            identity: None,
+        }],
         accounts: vec![Account {
             name: "admin".into(),
             organisation: "operators".into(),
@@ -119,7 +147,12 @@ pub async fn ensure_defaults<S: Store>(store: &S) -> Result<Option<Created>, Ser
         grants: vec![("operators".into(), "api".into(), collection, true, true)],
     };
     store.provision(p).await?;
-    Ok(Some(Created { api_root: "api".into(), collection, account: "admin".into(), password }))
+    Ok(Some(Created {
+        api_root: "api".into(),
+        collection,
+        account: "admin".into(),
+        password,
+    }))
 }
 
 fn parse_hex32(hex: &str) -> Option<[u8; 32]> {

@@ -54,8 +54,11 @@ pub struct AppState<S> {
     pub settings: Settings,
     pub cursor_key: CursorKey,
     structure: RwLock<Option<(Instant, Arc<Structure>)>>,
-    grants: RwLock<HashMap<(String, String), (Instant, Arc<Vec<Grant>>)>>,
+    grants: RwLock<GrantCache>,
 }
+
+/// (organisation, API root) -> when loaded, the organisation's grants there.
+type GrantCache = HashMap<(String, String), (Instant, Arc<Vec<Grant>>)>;
 
 impl<S: Store> AppState<S> {
     pub fn new(store: S, settings: Settings, cursor_key: CursorKey) -> Self {
@@ -70,17 +73,19 @@ impl<S: Store> AppState<S> {
     }
 
     async fn structure(&self) -> Result<Arc<Structure>, TaxiiError> {
-        if let Ok(guard) = self.structure.read() {
-            if let Some((at, s)) = guard.as_ref() {
-                if at.elapsed() < STRUCTURE_TTL {
-                    return Ok(s.clone());
-                }
-            }
+        if let Ok(guard) = self.structure.read()
+            && let Some((at, s)) = guard.as_ref()
+            && at.elapsed() < STRUCTURE_TTL
+        {
+            return Ok(s.clone());
         }
         let roots = self.store.api_roots().await.map_err(internal)?;
         let mut collections = HashMap::new();
         for r in &roots {
-            collections.insert(r.path.clone(), self.store.collections(&r.path).await.map_err(internal)?);
+            collections.insert(
+                r.path.clone(),
+                self.store.collections(&r.path).await.map_err(internal)?,
+            );
         }
         let s = Arc::new(Structure { roots, collections });
         if let Ok(mut guard) = self.structure.write() {
@@ -99,16 +104,24 @@ impl<S: Store> AppState<S> {
         }
     }
 
-    async fn grants_of(&self, organisation: &str, api_root: &str) -> Result<Arc<Vec<Grant>>, TaxiiError> {
+    async fn grants_of(
+        &self,
+        organisation: &str,
+        api_root: &str,
+    ) -> Result<Arc<Vec<Grant>>, TaxiiError> {
         let key = (organisation.to_owned(), api_root.to_owned());
-        if let Ok(guard) = self.grants.read() {
-            if let Some((at, g)) = guard.get(&key) {
-                if at.elapsed() < STRUCTURE_TTL {
-                    return Ok(g.clone());
-                }
-            }
+        if let Ok(guard) = self.grants.read()
+            && let Some((at, g)) = guard.get(&key)
+            && at.elapsed() < STRUCTURE_TTL
+        {
+            return Ok(g.clone());
         }
-        let g = Arc::new(self.store.grants(organisation, api_root).await.map_err(internal)?);
+        let g = Arc::new(
+            self.store
+                .grants(organisation, api_root)
+                .await
+                .map_err(internal)?,
+        );
         if let Ok(mut guard) = self.grants.write() {
             guard.insert(key, (Instant::now(), g.clone()));
         }
@@ -131,7 +144,12 @@ impl<S: Store> AppState<S> {
     /// An API root the principal may see, or 404 (T-45: unknown and invisible look the same).
     pub async fn api_root(&self, p: &Principal, path: &str) -> Result<ApiRoot, TaxiiError> {
         let s = self.structure().await?;
-        let root = s.roots.iter().find(|r| r.path == path).cloned().ok_or_else(not_found_root)?;
+        let root = s
+            .roots
+            .iter()
+            .find(|r| r.path == path)
+            .cloned()
+            .ok_or_else(not_found_root)?;
         if p.operator || !self.grants_of(&p.organisation, path).await?.is_empty() {
             Ok(root)
         } else {
@@ -140,7 +158,11 @@ impl<S: Store> AppState<S> {
     }
 
     /// Collections of a root with the principal's permissions, those it has any grant on.
-    pub async fn collections(&self, p: &Principal, root: &ApiRoot) -> Result<Vec<(Collection, Permissions)>, TaxiiError> {
+    pub async fn collections(
+        &self,
+        p: &Principal,
+        root: &ApiRoot,
+    ) -> Result<Vec<(Collection, Permissions)>, TaxiiError> {
         let s = self.structure().await?;
         let mut out = Vec::new();
         for c in s.collections.get(&root.path).into_iter().flatten() {
@@ -154,17 +176,32 @@ impl<S: Store> AppState<S> {
 
     /// A collection by id or alias with the principal's permissions; 404 when unknown or when
     /// the principal has no grant at all on it (DESIGN.md section 4: invisible = absent).
-    pub async fn collection(&self, p: &Principal, root: &ApiRoot, id_or_alias: &str) -> Result<(Collection, Permissions), TaxiiError> {
+    pub async fn collection(
+        &self,
+        p: &Principal,
+        root: &ApiRoot,
+        id_or_alias: &str,
+    ) -> Result<(Collection, Permissions), TaxiiError> {
         let s = self.structure().await?;
         let found = s
             .collections
             .get(&root.path)
-            .and_then(|cs| cs.iter().find(|c| c.id.to_string() == id_or_alias.to_ascii_lowercase() || c.alias.as_deref() == Some(id_or_alias)))
+            .and_then(|cs| {
+                cs.iter().find(|c| {
+                    c.id.to_string() == id_or_alias.to_ascii_lowercase()
+                        || c.alias.as_deref() == Some(id_or_alias)
+                })
+            })
             .cloned();
         let collection = match found {
             Some(c) => c,
             // Not in the cache: it may have been provisioned a moment ago.
-            None => self.store.collection(&root.path, id_or_alias).await.map_err(internal)?.ok_or_else(not_found_collection)?,
+            None => self
+                .store
+                .collection(&root.path, id_or_alias)
+                .await
+                .map_err(internal)?
+                .ok_or_else(not_found_collection)?,
         };
         let perms = self.permissions(p, &collection).await?;
         if !perms.any() {
@@ -173,20 +210,36 @@ impl<S: Store> AppState<S> {
         Ok((collection, perms))
     }
 
-    pub async fn permissions(&self, p: &Principal, c: &Collection) -> Result<Permissions, TaxiiError> {
+    pub async fn permissions(
+        &self,
+        p: &Principal,
+        c: &Collection,
+    ) -> Result<Permissions, TaxiiError> {
         if p.operator {
-            return Ok(Permissions { read: true, write: true });
+            return Ok(Permissions {
+                read: true,
+                write: true,
+            });
         }
         let grants = self.grants_of(&p.organisation, &c.api_root).await?;
-        Ok(grants
-            .iter()
-            .find(|g| g.collection_key == c.key)
-            .map_or(Permissions { read: false, write: false }, |g| Permissions { read: g.read, write: g.write }))
+        Ok(grants.iter().find(|g| g.collection_key == c.key).map_or(
+            Permissions {
+                read: false,
+                write: false,
+            },
+            |g| Permissions {
+                read: g.read,
+                write: g.write,
+            },
+        ))
     }
 
     /// Page size for a request (T-85: never more than asked; server maximum applies).
     pub fn page_size(&self, requested: Option<u64>) -> usize {
-        let n = requested.unwrap_or(self.settings.default_page_size).min(self.settings.max_page_size).max(1);
+        let n = requested
+            .unwrap_or(self.settings.default_page_size)
+            .min(self.settings.max_page_size)
+            .max(1);
         usize::try_from(n).unwrap_or(usize::MAX)
     }
 }
@@ -194,8 +247,12 @@ impl<S: Store> AppState<S> {
 pub fn internal(e: store::StoreError) -> TaxiiError {
     tracing::error!(error = %e, "store error");
     match e {
-        store::StoreError::ShuttingDown => TaxiiError::Unavailable("the server is shutting down".into()),
-        store::StoreError::Unavailable(_) => TaxiiError::Unavailable("storage is unavailable".into()),
+        store::StoreError::ShuttingDown => {
+            TaxiiError::Unavailable("the server is shutting down".into())
+        }
+        store::StoreError::Unavailable(_) => {
+            TaxiiError::Unavailable("storage is unavailable".into())
+        }
         other => TaxiiError::Internal(other.to_string()),
     }
 }

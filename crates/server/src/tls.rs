@@ -19,13 +19,19 @@ pub enum TlsError {
 
 /// A rustls server configuration from a PEM certificate chain and private key.
 pub fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, TlsError> {
-    let file_err = |p: &Path, m: String| TlsError::File { path: p.display().to_string(), message: m };
+    let file_err = |p: &Path, m: String| TlsError::File {
+        path: p.display().to_string(),
+        message: m,
+    };
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .map_err(|e| file_err(cert, e.to_string()))?
         .collect::<Result<_, _>>()
         .map_err(|e| file_err(cert, e.to_string()))?;
     if chain.is_empty() {
-        return Err(file_err(cert, "no certificate found (expected PEM 'BEGIN CERTIFICATE')".into()));
+        return Err(file_err(
+            cert,
+            "no certificate found (expected PEM 'BEGIN CERTIFICATE')".into(),
+        ));
     }
     let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| file_err(key, e.to_string()))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -48,18 +54,28 @@ pub fn development_certificate(data_dir: &Path) -> Result<(PathBuf, PathBuf), Tl
     if cert_path.exists() && key_path.exists() {
         return Ok((cert_path, key_path));
     }
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
-    let generated = rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    let generated =
+        rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
     write_private(&key_path, generated.signing_key.serialize_pem().as_bytes())?;
-    std::fs::write(&cert_path, generated.cert.pem())
-        .map_err(|e| TlsError::File { path: cert_path.display().to_string(), message: e.to_string() })?;
+    std::fs::write(&cert_path, generated.cert.pem()).map_err(|e| TlsError::File {
+        path: cert_path.display().to_string(),
+        message: e.to_string(),
+    })?;
     Ok((cert_path, key_path))
 }
 
 /// Writes a file readable by its owner only (private keys).
 fn write_private(path: &Path, data: &[u8]) -> Result<(), TlsError> {
     use std::io::Write;
-    let err = |e: std::io::Error| TlsError::File { path: path.display().to_string(), message: e.to_string() };
+    let err = |e: std::io::Error| TlsError::File {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -1,4 +1,10 @@
 //! First end-to-end checks of the server: discovery, a POST and a GET round trip.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 
@@ -13,7 +19,9 @@ async fn post_then_get_round_trips_bytes() {
     let d = body_json(r).await;
     assert_eq!(d["default"], format!("{}/lds/", srv.base));
 
-    let objects: Vec<_> = (1..=3).map(|n| indicator(n, "2024-01-01T00:00:00.000Z")).collect();
+    let objects: Vec<_> = (1..=3)
+        .map(|n| indicator(n, "2024-01-01T00:00:00.000Z"))
+        .collect();
     let path = format!("/lds/collections/{PARTNERS}/objects/");
     let r = srv.post(&path, Who::Ncsc, &objects).await;
     assert_eq!(r.status(), 202);

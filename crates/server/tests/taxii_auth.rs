@@ -1,5 +1,11 @@
 //! Authentication (T-5 ... T-8; interop contract 5 and 9): HTTP Basic and Bearer tokens with
 //! case-insensitive scheme names, 401 with a `WWW-Authenticate` challenge on every endpoint.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Collections (T-52 ... T-56, T-9; interop contract 8): `GET {api-root}/collections/` and
 //! `GET {api-root}/collections/{id}/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -4,6 +4,12 @@
 //! by `added_after` = the previous page's X-TAXII-Date-Added-Last, on objects and on the
 //! manifest. When the writers stop, every reader must have seen every stored object version
 //! exactly once: no repeat, no skip. A seeded loop varies batch sizes, page sizes and timing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

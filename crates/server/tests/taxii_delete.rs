@@ -1,4 +1,10 @@
 //! Deleting an object (T-75 ... T-79): `DELETE .../objects/{object-id}/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Server discovery and API roots (T-36 ... T-45; interop contract 7: max_content_length
 //! advertised and enforced).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

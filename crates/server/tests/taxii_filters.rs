@@ -1,5 +1,11 @@
 //! Filtering (T-83 ... T-90): `added_after`, `limit`, `match[id]`, `match[type]`,
 //! `match[version]`, `match[spec_version]`, and their order of evaluation.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 
@@ -456,7 +462,7 @@ async fn t88_match_version() {
         "created": "2023-05-06T07:08:09.123Z", "name": "statement",
         "definition_type": "statement", "definition": {"statement": "Copyright Schakel tests"}
     });
-    srv.add(PARTNERS, &[marking.clone()]).await;
+    srv.add(PARTNERS, std::slice::from_ref(&marking)).await;
     let v = objects(&srv, "match[version]=2023-05-06T07:08:09.123Z").await;
     assert_eq!(v["objects"], json!([marking]));
     // An unversioned SCO is selected by first and last alike.

@@ -1,4 +1,10 @@
 //! Media types and content negotiation (T-13 ... T-21, interop contract 6).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Reading a collection (T-57 ... T-65, T-72 ... T-74, T-80 ... T-82): manifest, objects,
 //! one object, and its versions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! Paging and the X-TAXII-Date-Added headers (T-91 ... T-95; interop contract 1, 2, 3).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,4 +1,10 @@
 //! Adding objects (T-66 ... T-71, T-96): `POST .../objects/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 
@@ -172,10 +178,10 @@ async fn t68_202_with_status_resource() {
 async fn t69_exact_duplicates_are_successes() {
     let srv = TestServer::start().await;
     let a = indicator(1, "2024-01-01T00:00:00.000Z");
-    srv.add(PARTNERS, &[a.clone()]).await;
+    srv.add(PARTNERS, std::slice::from_ref(&a)).await;
     let m1 = expect_ok(srv.get(&manifest_path(PARTNERS), Who::Ncsc).await).await;
     // Byte-equal.
-    let s = srv.add(PARTNERS, &[a.clone()]).await;
+    let s = srv.add(PARTNERS, std::slice::from_ref(&a)).await;
     assert_eq!(s["failure_count"], 0, "{s}");
     assert_eq!(s["successes"][0]["version"], "2024-01-01T00:00:00.000Z");
     // Same JSON value, other layout.

@@ -1,5 +1,11 @@
 //! The status endpoint (T-46 ... T-51): `GET {api-root}/status/{status-id}/`, visible to the
 //! account that posted and to operators only.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,6 +1,12 @@
 //! Transport: HTTPS with TLS 1.2 and 1.3 (T-1, T-2), no 0-RTT (T-3), no blacklisted TLS 1.2
 //! cipher suites (T-4), no User-Agent needed (T-11), no CORS bypass (T-12), and the refusal
 //! of plain HTTP or certificate-less TLS off loopback (T-1, D).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Cost of checking indicator patterns at ingest (target: <= 3 us per `validate` call on
 //! typical short patterns, release build).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 use std::hint::black_box;
 

@@ -27,11 +27,13 @@ pub const PROJECT_IDENTITY: &str = "identity--779c8920-dad4-4eaa-aaf1-bf1122444b
 /// Audience extension: `recipients`, `affected_parties`.
 pub const AUDIENCE_EXTENSION: &str = "extension-definition--f1e46ded-6a0e-4c87-9700-1728263cc8f8";
 /// Personal-data extension: `pii` = present / credential / none.
-pub const PERSONAL_DATA_EXTENSION: &str = "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006";
+pub const PERSONAL_DATA_EXTENSION: &str =
+    "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006";
 /// Redaction extension: `redacted_from`, `removed_selectors`, `profile`.
 pub const REDACTION_EXTENSION: &str = "extension-definition--1988d062-a549-4b60-bdb0-a6035bb5e01b";
 /// UUIDv5 namespace for the ids of redacted (derived) objects.
-pub const DERIVED_ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x4efcf5ec_d944_4b5e_b615_f51786a7d254);
+pub const DERIVED_ID_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x4efcf5ec_d944_4b5e_b615_f51786a7d254);
 /// The TLP 2.0 extension-definition of the OASIS CTI TC.
 pub const TLP2_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
 /// The PAP extension-definition of the OASIS CTI TC.
@@ -102,9 +104,13 @@ macro_rules! tlp1 {
             id: concat!("marking-definition--", $uuid),
             kind: WellKnownKind::Tlp1(Tlp::$level),
             json: concat!(
-                r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--"#, $uuid,
-                r#"","created":"2017-01-20T00:00:00.000Z","definition_type":"tlp","name":""#, $name,
-                r#"","definition":{"tlp":""#, $def, r#""}}"#
+                r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--"#,
+                $uuid,
+                r#"","created":"2017-01-20T00:00:00.000Z","definition_type":"tlp","name":""#,
+                $name,
+                r#"","definition":{"tlp":""#,
+                $def,
+                r#""}}"#
             ),
         }
     };
@@ -116,10 +122,21 @@ macro_rules! ext_marking {
             id: concat!("marking-definition--", $uuid),
             kind: $kind,
             json: concat!(
-                r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--"#, $uuid,
-                r#"","created":""#, $created, r#"""#, $extra, r#","name":""#, $name,
-                r#"","extensions":{""#, $ext, r#"":{"extension_type":"property-extension",""#, $prop,
-                r#"":""#, $value, r#""}}}"#
+                r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--"#,
+                $uuid,
+                r#"","created":""#,
+                $created,
+                r#"""#,
+                $extra,
+                r#","name":""#,
+                $name,
+                r#"","extensions":{""#,
+                $ext,
+                r#"":{"extension_type":"property-extension",""#,
+                $prop,
+                r#"":""#,
+                $value,
+                r#""}}}"#
             ),
         }
     };
@@ -127,23 +144,160 @@ macro_rules! ext_marking {
 
 /// Every well-known object.
 pub static WELL_KNOWN: &[WellKnown] = &[
-    tlp1!("613f2e26-407d-48c7-9eca-b8e91df99dc9", Clear, "TLP:WHITE", "white"),
-    tlp1!("34098fce-860f-48ae-8e50-ebd3cc5e41da", Green, "TLP:GREEN", "green"),
-    tlp1!("f88d31f6-486f-44da-b317-01333bde0b82", Amber, "TLP:AMBER", "amber"),
-    tlp1!("5e57c739-391a-4eb3-b6be-7d15ca92d5ed", Red, "TLP:RED", "red"),
-    ext_marking!("94868c89-83c2-464b-929b-a1a8aa3c8487", WellKnownKind::Tlp2(Tlp::Clear), "2022-10-01T00:00:00.000Z", "TLP:CLEAR", "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d", "tlp_2_0", "clear", ""),
-    ext_marking!("bab4a63c-aed9-4cf5-a766-dfca5abac2bb", WellKnownKind::Tlp2(Tlp::Green), "2022-10-01T00:00:00.000Z", "TLP:GREEN", "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d", "tlp_2_0", "green", ""),
-    ext_marking!("55d920b0-5e8b-4f79-9ee9-91f868d9b421", WellKnownKind::Tlp2(Tlp::Amber), "2022-10-01T00:00:00.000Z", "TLP:AMBER", "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d", "tlp_2_0", "amber", ""),
-    ext_marking!("939a9414-2ddd-4d32-a0cd-375ea402b003", WellKnownKind::Tlp2(Tlp::AmberStrict), "2022-10-01T00:00:00.000Z", "TLP:AMBER+STRICT", "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d", "tlp_2_0", "amber+strict", ""),
-    ext_marking!("e828b379-4e03-4974-9ac4-e53a884c97c1", WellKnownKind::Tlp2(Tlp::Red), "2022-10-01T00:00:00.000Z", "TLP:RED", "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d", "tlp_2_0", "red", ""),
-    ext_marking!("ad15a0cd-55b6-4588-a14c-a66105329b92", WellKnownKind::Pap(Pap::Clear), "2022-10-01T00:00:00.000Z", "PAP:CLEAR", "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b", "pap", "clear", ""),
-    ext_marking!("a3bea94c-b469-41dc-9cfe-d6e7daba7730", WellKnownKind::Pap(Pap::Clear), "2022-10-01T00:00:00.000Z", "PAP:WHITE", "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b", "pap", "white", ""),
-    ext_marking!("c43594d1-4b11-4c59-93ab-1c9b14d53ce9", WellKnownKind::Pap(Pap::Green), "2022-10-09T00:00:00.000Z", "PAP:GREEN", "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b", "pap", "green", ""),
-    ext_marking!("60f8932b-e51e-4458-b265-a2e8be9a80ab", WellKnownKind::Pap(Pap::Amber), "2022-10-02T00:00:00.000Z", "PAP:AMBER", "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b", "pap", "amber", ""),
-    ext_marking!("740d36e5-7714-4c30-961a-3ae632ceee0e", WellKnownKind::Pap(Pap::Red), "2022-10-06T00:00:00.000Z", "PAP:RED", "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b", "pap", "red", ""),
-    ext_marking!("a8f50efe-949c-4fe6-b5fc-4d1684f8fb0d", WellKnownKind::Pii(Pii::Present), "2026-11-28T00:00:00.000Z", "PII:PRESENT", "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006", "pii", "present", r#","created_by_ref":"identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a""#),
-    ext_marking!("3a7f8d07-0408-4ce0-98d5-8cac5339e74d", WellKnownKind::Pii(Pii::Credential), "2026-11-28T00:00:00.000Z", "PII:CREDENTIAL", "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006", "pii", "credential", r#","created_by_ref":"identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a""#),
-    ext_marking!("89a92d23-c725-4a11-aa67-4cfafc56d784", WellKnownKind::Pii(Pii::None), "2026-11-28T00:00:00.000Z", "PII:NONE", "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006", "pii", "none", r#","created_by_ref":"identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a""#),
+    tlp1!(
+        "613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        Clear,
+        "TLP:WHITE",
+        "white"
+    ),
+    tlp1!(
+        "34098fce-860f-48ae-8e50-ebd3cc5e41da",
+        Green,
+        "TLP:GREEN",
+        "green"
+    ),
+    tlp1!(
+        "f88d31f6-486f-44da-b317-01333bde0b82",
+        Amber,
+        "TLP:AMBER",
+        "amber"
+    ),
+    tlp1!(
+        "5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+        Red,
+        "TLP:RED",
+        "red"
+    ),
+    ext_marking!(
+        "94868c89-83c2-464b-929b-a1a8aa3c8487",
+        WellKnownKind::Tlp2(Tlp::Clear),
+        "2022-10-01T00:00:00.000Z",
+        "TLP:CLEAR",
+        "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d",
+        "tlp_2_0",
+        "clear",
+        ""
+    ),
+    ext_marking!(
+        "bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        WellKnownKind::Tlp2(Tlp::Green),
+        "2022-10-01T00:00:00.000Z",
+        "TLP:GREEN",
+        "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d",
+        "tlp_2_0",
+        "green",
+        ""
+    ),
+    ext_marking!(
+        "55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        WellKnownKind::Tlp2(Tlp::Amber),
+        "2022-10-01T00:00:00.000Z",
+        "TLP:AMBER",
+        "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d",
+        "tlp_2_0",
+        "amber",
+        ""
+    ),
+    ext_marking!(
+        "939a9414-2ddd-4d32-a0cd-375ea402b003",
+        WellKnownKind::Tlp2(Tlp::AmberStrict),
+        "2022-10-01T00:00:00.000Z",
+        "TLP:AMBER+STRICT",
+        "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d",
+        "tlp_2_0",
+        "amber+strict",
+        ""
+    ),
+    ext_marking!(
+        "e828b379-4e03-4974-9ac4-e53a884c97c1",
+        WellKnownKind::Tlp2(Tlp::Red),
+        "2022-10-01T00:00:00.000Z",
+        "TLP:RED",
+        "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d",
+        "tlp_2_0",
+        "red",
+        ""
+    ),
+    ext_marking!(
+        "ad15a0cd-55b6-4588-a14c-a66105329b92",
+        WellKnownKind::Pap(Pap::Clear),
+        "2022-10-01T00:00:00.000Z",
+        "PAP:CLEAR",
+        "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b",
+        "pap",
+        "clear",
+        ""
+    ),
+    ext_marking!(
+        "a3bea94c-b469-41dc-9cfe-d6e7daba7730",
+        WellKnownKind::Pap(Pap::Clear),
+        "2022-10-01T00:00:00.000Z",
+        "PAP:WHITE",
+        "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b",
+        "pap",
+        "white",
+        ""
+    ),
+    ext_marking!(
+        "c43594d1-4b11-4c59-93ab-1c9b14d53ce9",
+        WellKnownKind::Pap(Pap::Green),
+        "2022-10-09T00:00:00.000Z",
+        "PAP:GREEN",
+        "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b",
+        "pap",
+        "green",
+        ""
+    ),
+    ext_marking!(
+        "60f8932b-e51e-4458-b265-a2e8be9a80ab",
+        WellKnownKind::Pap(Pap::Amber),
+        "2022-10-02T00:00:00.000Z",
+        "PAP:AMBER",
+        "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b",
+        "pap",
+        "amber",
+        ""
+    ),
+    ext_marking!(
+        "740d36e5-7714-4c30-961a-3ae632ceee0e",
+        WellKnownKind::Pap(Pap::Red),
+        "2022-10-06T00:00:00.000Z",
+        "PAP:RED",
+        "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b",
+        "pap",
+        "red",
+        ""
+    ),
+    ext_marking!(
+        "a8f50efe-949c-4fe6-b5fc-4d1684f8fb0d",
+        WellKnownKind::Pii(Pii::Present),
+        "2026-11-28T00:00:00.000Z",
+        "PII:PRESENT",
+        "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006",
+        "pii",
+        "present",
+        r#","created_by_ref":"identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a""#
+    ),
+    ext_marking!(
+        "3a7f8d07-0408-4ce0-98d5-8cac5339e74d",
+        WellKnownKind::Pii(Pii::Credential),
+        "2026-11-28T00:00:00.000Z",
+        "PII:CREDENTIAL",
+        "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006",
+        "pii",
+        "credential",
+        r#","created_by_ref":"identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a""#
+    ),
+    ext_marking!(
+        "89a92d23-c725-4a11-aa67-4cfafc56d784",
+        WellKnownKind::Pii(Pii::None),
+        "2026-11-28T00:00:00.000Z",
+        "PII:NONE",
+        "extension-definition--a6576c31-8eaa-4fd6-b0af-1a020acb2006",
+        "pii",
+        "none",
+        r#","created_by_ref":"identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a""#
+    ),
     WellKnown {
         id: PROJECT_IDENTITY,
         kind: WellKnownKind::Project,
@@ -242,14 +396,37 @@ pub fn check_well_known(c: &mut RuleCtx<'_, '_>) {
         WellKnownKind::Tlp1(_) => "S-71",
         _ => "S-77",
     };
-    let Some(diffs) = content_differences(id, c.obj) else { return };
+    let Some(diffs) = content_differences(id, c.obj) else {
+        return;
+    };
     if !diffs.is_empty() {
-        c.error(rule, "", format!("{id} is a well-known id ({}) but this object differs in: {}", describe(known.kind), diffs.join(", ")));
+        c.error(
+            rule,
+            "",
+            format!(
+                "{id} is a well-known id ({}) but this object differs in: {}",
+                describe(known.kind),
+                diffs.join(", ")
+            ),
+        );
     }
     if let Some(published) = well_known_value(id).and_then(Value::as_object) {
-        let extra: Vec<&str> = c.obj.iter().map(|(k, _)| k).filter(|k| !published.contains_key(*k)).collect();
+        let extra: Vec<&str> = c
+            .obj
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| !published.contains_key(*k))
+            .collect();
         if !extra.is_empty() {
-            c.warn(rule, "", format!("{id} carries properties the published {} object does not have: {}", describe(known.kind), extra.join(", ")));
+            c.warn(
+                rule,
+                "",
+                format!(
+                    "{id} carries properties the published {} object does not have: {}",
+                    describe(known.kind),
+                    extra.join(", ")
+                ),
+            );
         }
     }
 }
@@ -279,13 +456,33 @@ mod tests {
 
     #[test]
     fn tlp_levels_of_both_versions() {
-        assert_eq!(tlp_level("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"), Some(Tlp::Clear));
-        assert_eq!(tlp_level("marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"), Some(Tlp::Clear));
-        assert_eq!(tlp_level("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"), Some(Tlp::AmberStrict));
-        assert_eq!(tlp_level("marking-definition--c43594d1-4b11-4c59-93ab-1c9b14d53ce9"), None);
-        assert!(Tlp::Red > Tlp::AmberStrict && Tlp::AmberStrict > Tlp::Amber && Tlp::Green > Tlp::Clear);
-        assert_eq!(pap_level("marking-definition--a3bea94c-b469-41dc-9cfe-d6e7daba7730"), Some(Pap::Clear));
-        assert_eq!(pii_marking("marking-definition--3a7f8d07-0408-4ce0-98d5-8cac5339e74d"), Some(Pii::Credential));
+        assert_eq!(
+            tlp_level("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
+            Some(Tlp::Clear)
+        );
+        assert_eq!(
+            tlp_level("marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"),
+            Some(Tlp::Clear)
+        );
+        assert_eq!(
+            tlp_level("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"),
+            Some(Tlp::AmberStrict)
+        );
+        assert_eq!(
+            tlp_level("marking-definition--c43594d1-4b11-4c59-93ab-1c9b14d53ce9"),
+            None
+        );
+        assert!(
+            Tlp::Red > Tlp::AmberStrict && Tlp::AmberStrict > Tlp::Amber && Tlp::Green > Tlp::Clear
+        );
+        assert_eq!(
+            pap_level("marking-definition--a3bea94c-b469-41dc-9cfe-d6e7daba7730"),
+            Some(Pap::Clear)
+        );
+        assert_eq!(
+            pii_marking("marking-definition--3a7f8d07-0408-4ce0-98d5-8cac5339e74d"),
+            Some(Pii::Credential)
+        );
     }
 
     #[test]
@@ -306,7 +503,11 @@ mod tests {
     #[test]
     fn altered_content_is_a_difference() {
         let n = Node::parse(r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","created":"2017-01-20T00:00:00Z","definition_type":"tlp","name":"TLP:GREEN","definition":{"tlp":"white"}}"#).unwrap();
-        let d = content_differences("marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", n.as_object().unwrap()).unwrap();
+        let d = content_differences(
+            "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+            n.as_object().unwrap(),
+        )
+        .unwrap();
         assert_eq!(d, vec!["definition".to_string()]);
     }
 }

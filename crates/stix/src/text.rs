@@ -3,7 +3,7 @@
 /// Standard base64 alphabet with `=` padding, length a multiple of 4 (RFC 4648 section 4).
 pub fn is_base64(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return false;
     }
     let pad = b.iter().rev().take_while(|&&c| c == b'=').count();

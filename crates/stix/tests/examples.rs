@@ -2,6 +2,12 @@
 //! (including the threat reports) and every object or bundle of `python-stix2-data/` has no
 //! MUST-level finding; the stix2-validator example files get the MUST-level verdict recorded in
 //! `expected-verdicts.json` (where the recorded verdict is the spec's).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +19,10 @@ fn root() -> PathBuf {
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -27,7 +36,12 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 fn errors_of(path: &Path) -> Vec<String> {
     let bytes = std::fs::read(path).unwrap();
     match validate_document(&bytes) {
-        Ok(report) => report.findings.iter().filter(|f| f.is_error()).map(|f| f.to_string()).collect(),
+        Ok(report) => report
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .map(|f| f.to_string())
+            .collect(),
         Err(e) => vec![e.to_string()],
     }
 }
@@ -44,14 +58,25 @@ fn oasis_examples_and_python_stix2_data_have_no_errors() {
             bad.push(format!("{}:\n  {}", f.display(), errors.join("\n  ")));
         }
     }
-    println!("{} of {} example files valid", files.len() - bad.len(), files.len());
-    assert!(files.len() >= 39, "expected the 8 OASIS examples and 31 python-stix2 files, found {}", files.len());
+    println!(
+        "{} of {} example files valid",
+        files.len() - bad.len(),
+        files.len()
+    );
+    assert!(
+        files.len() >= 39,
+        "expected the 8 OASIS examples and 31 python-stix2 files, found {}",
+        files.len()
+    );
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 #[test]
 fn stix_validator_examples_get_the_recorded_must_level_verdict() {
-    let verdicts: Value = serde_json::from_str(&std::fs::read_to_string(root().join("expected-verdicts.json")).unwrap()).unwrap();
+    let verdicts: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("expected-verdicts.json")).unwrap(),
+    )
+    .unwrap();
     let mut checked = 0;
     for r in verdicts["results"].as_array().unwrap() {
         let file = r["file"].as_str().unwrap();

@@ -8,6 +8,12 @@
 //! of them new versions of earlier ids), then reads keyset pages of 100 with bodies and point
 //! lookups of one id's last version, all through the public `Store` API (so the writer queue,
 //! the reader pool and `spawn_blocking` are part of every number).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 use std::time::Instant;
 

@@ -1,6 +1,12 @@
 //! Test harness: a real Schakel server on `127.0.0.1:0` (plain HTTP, loopback) with a
 //! provisioned set of organisations, accounts and collections, and an HTTP client.
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 use std::path::PathBuf;
 

@@ -1,4 +1,10 @@
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 
 //! A Schakel server on the reference server medallion's test data, imported with
 //! `server::import`: shared by `medallion.rs` and `interop.rs` (included with `#[path]`).

@@ -66,10 +66,10 @@ fn check_versions(items: &[&RawValue], objects: &[ObjectEntry], findings: &mut V
             .min();
         if let Some(r) = revoked_at {
             for &i in group {
-                if let Some(ix) = &objects[i].index {
-                    if ix.modified.as_ref().is_some_and(|m| *m > r) {
-                        findings.push(Finding::error("S-41", format!("{}/modified", objects[i].pointer), format!("a version of {} modified after its revocation ({r}): revoked objects must not be versioned", ix.id)));
-                    }
+                if let Some(ix) = &objects[i].index
+                    && ix.modified.as_ref().is_some_and(|m| *m > r)
+                {
+                    findings.push(Finding::error("S-41", format!("{}/modified", objects[i].pointer), format!("a version of {} modified after its revocation ({r}): revoked objects must not be versioned", ix.id)));
                 }
             }
         }

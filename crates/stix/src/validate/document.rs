@@ -281,7 +281,11 @@ fn validate_one(
         Err(e) => {
             // serde_json counts from the object's first byte; report the document's position.
             let (l, c) = (e.line(), e.column());
-            let (abs_line, abs_col) = if l <= 1 { (line, column + c.saturating_sub(1)) } else { (line + l - 1, c) };
+            let (abs_line, abs_col) = if l <= 1 {
+                (line, column + c.saturating_sub(1))
+            } else {
+                (line + l - 1, c)
+            };
             let message = e.to_string();
             let message = message.split(" at line ").next().unwrap_or(&message);
             findings.push(Finding::error(

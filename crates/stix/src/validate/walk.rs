@@ -322,14 +322,14 @@ fn uses_toplevel_extension(obj: &Object<'_>) -> bool {
 /// S-24: modified >= created; S-23 is covered by the timestamp kind.
 fn check_versioning_timestamps(w: &mut Walker<'_>, obj: &Object<'_>, ptr: &Pointer) {
     let ts = |k: &str| obj.get_str(k).and_then(|s| StixTimestamp::parse(s).ok());
-    if let (Some(c), Some(m)) = (ts("created"), ts("modified")) {
-        if m < c {
-            w.error(
-                "S-24",
-                &ptr.key("modified"),
-                format!("'modified' ({m}) must be later than or equal to 'created' ({c})"),
-            );
-        }
+    if let (Some(c), Some(m)) = (ts("created"), ts("modified"))
+        && m < c
+    {
+        w.error(
+            "S-24",
+            &ptr.key("modified"),
+            format!("'modified' ({m}) must be later than or equal to 'created' ({c})"),
+        );
     }
 }
 
@@ -1054,22 +1054,18 @@ fn check_extension_definition_use(
         }
     };
     match kind {
-        Some("new-sdo" | "new-sco" | "new-sro") => {
-            if owner.name != "custom" {
-                w.error(
-                    "S-54",
-                    at,
-                    format!(
-                        "a new object type extension cannot be used on the predefined type '{}'",
-                        owner.name
-                    ),
-                );
-            }
+        Some("new-sdo" | "new-sco" | "new-sro") if owner.name != "custom" => {
+            w.error(
+                "S-54",
+                at,
+                format!(
+                    "a new object type extension cannot be used on the predefined type '{}'",
+                    owner.name
+                ),
+            );
         }
-        Some("toplevel-property-extension") => {
-            if ext.len() > 1 {
-                w.warn("S-53", at, "a toplevel-property-extension entry should only carry 'extension_type'; its properties belong at the top level");
-            }
+        Some("toplevel-property-extension") if ext.len() > 1 => {
+            w.warn("S-53", at, "a toplevel-property-extension entry should only carry 'extension_type'; its properties belong at the top level");
         }
         _ => {}
     }

@@ -1,5 +1,10 @@
 //! Helpers shared by the generator's integration tests.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails the test"
+)]
 #![allow(dead_code)]
 
 use std::path::PathBuf;

@@ -53,16 +53,15 @@ fn is_cve(s: &str) -> bool {
 /// S-9: names SHOULD be lowercase, hyphenated.
 pub fn kill_chain_phase(c: &mut RuleCtx<'_, '_>) {
     for prop in ["kill_chain_name", "phase_name"] {
-        if let Some(v) = c.str(prop) {
-            if v.bytes()
+        if let Some(v) = c.str(prop)
+            && v.bytes()
                 .any(|b| b.is_ascii_uppercase() || b == b' ' || b == b'_')
-            {
-                c.warn(
-                    "S-9",
-                    prop,
-                    format!("'{v}' should be lowercase with hyphens between words"),
-                );
-            }
+        {
+            c.warn(
+                "S-9",
+                prop,
+                format!("'{v}' should be lowercase with hyphens between words"),
+            );
         }
     }
 }

@@ -424,10 +424,14 @@ pub fn marking_definition(c: &mut RuleCtx<'_, '_>) {
     // S-23 asks millisecond precision of every `created`, but the TC's own JSON schema for
     // marking-definition and its reference library (python-stix2, whose test data uses
     // "2017-06-01T00:00:00Z") accept less: a SHOULD-level finding here, an error elsewhere.
-    if let Some(t) = c.timestamp("created") {
-        if t.precision() < 3 {
-            c.warn("S-23", "created", format!("'created' should be precise to the millisecond (3 fractional digits): '{t}'"));
-        }
+    if let Some(t) = c.timestamp("created")
+        && t.precision() < 3
+    {
+        c.warn(
+            "S-23",
+            "created",
+            format!("'created' should be precise to the millisecond (3 fractional digits): '{t}'"),
+        );
     }
     not_applicable(
         c,
