@@ -940,6 +940,8 @@ fn type_specific(ty: &str, m: &mut Obj, r: &mut Rng) -> Option<Mutation> {
             }
         },
         "ipv4-addr" => {
+            // A defanged value may be malformed on purpose (a warning only): mutate a plain one.
+            m.remove("defanged");
             set(
                 m,
                 "value",
@@ -948,6 +950,8 @@ fn type_specific(ty: &str, m: &mut Obj, r: &mut Rng) -> Option<Mutation> {
             mk("S-65", &[], "ipv4-value-malformed")
         }
         "ipv6-addr" => {
+            // A defanged value may be malformed on purpose (a warning only): mutate a plain one.
+            m.remove("defanged");
             set(
                 m,
                 "value",
@@ -956,6 +960,8 @@ fn type_specific(ty: &str, m: &mut Obj, r: &mut Rng) -> Option<Mutation> {
             mk("S-65", &[], "ipv6-value-malformed")
         }
         "mac-addr" => {
+            // A defanged value may be malformed on purpose (a warning only): mutate a plain one.
+            m.remove("defanged");
             let mac = v::mac(r);
             let (bad, what) = if r.chance(0.5) {
                 (mac.to_uppercase(), "uppercase")
@@ -970,6 +976,8 @@ fn type_specific(ty: &str, m: &mut Obj, r: &mut Rng) -> Option<Mutation> {
             mk("S-65", &[], format!("mac-{what}"))
         }
         "domain-name" => {
+            // A defanged value may be malformed on purpose (a warning only): mutate a plain one.
+            m.remove("defanged");
             set(
                 m,
                 "value",
@@ -978,6 +986,8 @@ fn type_specific(ty: &str, m: &mut Obj, r: &mut Rng) -> Option<Mutation> {
             mk("S-65", &[], "domain-name-malformed")
         }
         "url" => {
+            // A defanged value may be malformed on purpose (a warning only): mutate a plain one.
+            m.remove("defanged");
             set(
                 m,
                 "value",
