@@ -18,6 +18,16 @@ pub struct StixId {
     uuid: Uuid,
 }
 
+/// The parts of a checked identifier, borrowed from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdParts<'a> {
+    pub object_type: &'a str,
+    pub uuid: Uuid,
+    /// The UUID part uses uppercase hex (allowed on input, a SHOULD-level finding).
+    pub uppercase: bool,
+    type_len: u16,
+}
+
 /// Why a string is not a STIX identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
@@ -35,8 +45,23 @@ impl StixId {
     /// Parses an identifier strictly: a valid type name, `--`, and an RFC 4122 UUID
     /// (variant `10xx`, version 1 to 5) written as 36 hex characters with hyphens.
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        let sep = s.find("--").ok_or(IdError::MissingSeparator)?;
+        let parts = Self::check(s)?;
+        Ok(StixId {
+            text: s.into(),
+            type_len: parts.type_len,
+            uuid: parts.uuid,
+        })
+    }
+
+    /// Checks an identifier without keeping it (no allocation): what the validator needs for
+    /// every reference it sees.
+    pub fn check(s: &str) -> Result<IdParts<'_>, IdError> {
+        let b = s.as_bytes();
         // A type may contain single hyphens but never "--"; the first "--" is the separator.
+        let sep = b
+            .windows(2)
+            .position(|w| w == b"--")
+            .ok_or(IdError::MissingSeparator)?;
         let (ty, rest) = (&s[..sep], &s[sep + 2..]);
         if !is_type_name(ty) {
             return Err(IdError::BadType(ty.to_owned()));
@@ -48,10 +73,11 @@ impl StixId {
             return Err(IdError::NotRfc4122(rest.to_owned()));
         }
         let type_len = u16::try_from(sep).map_err(|_| IdError::BadType(ty.to_owned()))?;
-        Ok(StixId {
-            text: s.into(),
-            type_len,
+        Ok(IdParts {
+            object_type: ty,
             uuid,
+            type_len,
+            uppercase: rest.bytes().any(|c| c.is_ascii_uppercase()),
         })
     }
 
@@ -99,13 +125,33 @@ fn parse_hyphenated_uuid(s: &str) -> Option<Uuid> {
     if b.len() != 36 {
         return None;
     }
+    // Decoded here rather than by `Uuid::parse_str`, which accepts other forms (braces, URN,
+    // no hyphens) and would scan the text a second time.
+    let mut bytes = [0u8; 16];
+    let mut n = 0;
+    let mut high: Option<u8> = None;
     for (i, &c) in b.iter().enumerate() {
-        let hyphen = matches!(i, 8 | 13 | 18 | 23);
-        if hyphen != (c == b'-') || (!hyphen && !c.is_ascii_hexdigit()) {
-            return None;
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let v = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        match high.take() {
+            None => high = Some(v),
+            Some(h) => {
+                bytes[n] = (h << 4) | v;
+                n += 1;
+            }
         }
     }
-    Uuid::parse_str(s).ok()
+    Some(Uuid::from_bytes(bytes))
 }
 
 impl fmt::Display for StixId {

@@ -258,17 +258,11 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A JSON pointer (RFC 6901) under construction: segments are pushed while walking and the
-/// text is only built when a finding needs it.
+/// A JSON pointer (RFC 6901) built while walking: each step is one allocation (the escaped
+/// text of the pointer so far), so walking an object costs one small string per member.
 #[derive(Debug, Clone, Default)]
 pub struct Pointer {
-    segments: Vec<Segment>,
-}
-
-#[derive(Debug, Clone)]
-enum Segment {
-    Key(Box<str>),
-    Index(usize),
+    text: String,
 }
 
 impl Pointer {
@@ -277,43 +271,40 @@ impl Pointer {
     }
 
     pub fn key(&self, k: &str) -> Pointer {
-        let mut p = self.clone();
-        p.segments.push(Segment::Key(k.into()));
-        p
+        let mut text = String::with_capacity(self.text.len() + k.len() + 1);
+        text.push_str(&self.text);
+        text.push('/');
+        if k.contains(['~', '/']) {
+            text.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        } else {
+            text.push_str(k);
+        }
+        Pointer { text }
     }
 
     pub fn index(&self, i: usize) -> Pointer {
-        let mut p = self.clone();
-        p.segments.push(Segment::Index(i));
-        p
+        use std::fmt::Write as _;
+        let mut text = String::with_capacity(self.text.len() + 4);
+        text.push_str(&self.text);
+        let _ = write!(text, "/{i}");
+        Pointer { text }
     }
 
     /// Prefixes this pointer with another one (e.g. `/objects/3` for an object in a bundle).
     pub fn under(&self, prefix: &str) -> String {
         let mut s = String::from(prefix);
-        s.push_str(&self.to_string());
+        s.push_str(&self.text);
         s
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 }
 
 impl fmt::Display for Pointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for seg in &self.segments {
-            f.write_str("/")?;
-            match seg {
-                Segment::Index(i) => write!(f, "{i}")?,
-                Segment::Key(k) => {
-                    for c in k.chars() {
-                        match c {
-                            '~' => f.write_str("~0")?,
-                            '/' => f.write_str("~1")?,
-                            c => write!(f, "{c}")?,
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+        f.write_str(&self.text)
     }
 }
 

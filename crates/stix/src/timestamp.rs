@@ -34,6 +34,16 @@ impl StixTimestamp {
     /// Parses strictly per S-22 and checks the calendar (S-26): `2016-02-30` is rejected.
     /// Second 60 (leap second) is allowed, as in RFC 3339 and the OASIS schema.
     pub fn parse(s: &str) -> Result<Self, TimestampError> {
+        let secs = Self::check(s)?;
+        Ok(StixTimestamp {
+            text: s.into(),
+            secs,
+        })
+    }
+
+    /// Checks a timestamp without keeping it (no allocation) and returns its whole seconds
+    /// since the epoch. The number of fractional digits is `s.len() - 21` when positive.
+    pub fn check(s: &str) -> Result<i64, TimestampError> {
         let b = s.as_bytes();
         let shape = || TimestampError::Shape(s.to_owned());
         if b.len() < 20 || b[b.len() - 1] != b'Z' {
@@ -72,10 +82,7 @@ impl StixTimestamp {
         }
         let days = days_from_civil(i64::from(year), month, day);
         let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-        Ok(StixTimestamp {
-            text: s.into(),
-            secs,
-        })
+        Ok(secs)
     }
 
     /// Builds a timestamp from microseconds since the epoch, written with 6 fractional

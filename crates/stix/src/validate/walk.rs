@@ -608,9 +608,10 @@ fn check_value(w: &mut Walker<'_>, kind: &Kind, node: &Node<'_>, at: &Pointer, p
         },
         Kind::Timestamp { millis } => match node.as_str() {
             None => type_err(w, "a timestamp string"),
-            Some(s) => match StixTimestamp::parse(s) {
-                Ok(t) => {
-                    if *millis && t.precision() < 3 {
+            Some(s) => match StixTimestamp::check(s) {
+                Ok(_) => {
+                    // Digits after "YYYY-MM-DDTHH:MM:SS." and before "Z".
+                    if *millis && s.len().saturating_sub(21) < 3 {
                         w.error("S-23", at, format!("'{prop}' must be precise to at least the millisecond (3 fractional digits): '{s}'"));
                     }
                 }
@@ -626,13 +627,13 @@ fn check_value(w: &mut Walker<'_>, kind: &Kind, node: &Node<'_>, at: &Pointer, p
         },
         Kind::Identifier(target) => match node.as_str() {
             None => type_err(w, "an identifier string"),
-            Some(s) => match StixId::parse(s) {
+            Some(s) => match StixId::check(s) {
                 Err(e) => w.error("S-13", at, format!("'{prop}': {e}")),
                 Ok(id) => {
-                    if id.has_uppercase_hex() {
+                    if id.uppercase {
                         w.warn("S-13", at, "identifiers should be written in lowercase hex");
                     }
-                    if !target_allows(target, id.object_type()) {
+                    if !target_allows(target, id.object_type) {
                         let owner = w.owner_type.clone();
                         w.error(
                             ref_rule(&owner, prop),
@@ -640,7 +641,7 @@ fn check_value(w: &mut Walker<'_>, kind: &Kind, node: &Node<'_>, at: &Pointer, p
                             format!(
                                 "'{prop}' must reference {}, not a {}",
                                 target_text(target),
-                                id.object_type()
+                                id.object_type
                             ),
                         );
                     }
