@@ -96,7 +96,11 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
     println!("Schakel listening on {base}/taxii2/");
     if let Some(c) = created {
         let cacert = match &running.transport {
-            Transport::Tls { cert, .. } => format!("--cacert {} ", cert.display()),
+            // The generated development certificate is signed by dev-ca.pem beside it.
+            Transport::Tls { cert, .. } => {
+                let ca = cert.with_file_name("dev-ca.pem");
+                format!("--cacert {} ", if ca.exists() { ca } else { cert.clone() }.display())
+            }
             Transport::Plain => String::new(),
         };
         println!();

@@ -114,7 +114,7 @@ pub async fn discovery<S: Store>(req: HttpRequest, state: State<S>) -> Result<Ht
 pub async fn api_root<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<String>,
+    path: String,
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let root = state.api_root(&p, &path).await?;
@@ -132,10 +132,10 @@ pub async fn api_root<S: Store>(
 pub async fn status<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root_path, status_id) = path.into_inner();
+    let (root_path, status_id) = path;
     let root = state.api_root(&p, &root_path).await?;
     let not_found = || ApiError(TaxiiError::NotFound("no such status".into()));
     let id = Uuid::parse_str(&status_id).map_err(|_| not_found())?;
@@ -202,7 +202,7 @@ fn collection_resource(
 pub async fn collections<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<String>,
+    path: String,
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
     let root = state.api_root(&p, &path).await?;
@@ -221,10 +221,10 @@ pub async fn collections<S: Store>(
 pub async fn collection<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root_path, cid) = path.into_inner();
+    let (root_path, cid) = path;
     let root = state.api_root(&p, &root_path).await?;
     let (c, perms) = state.collection(&p, &root, &cid).await?;
     Ok(taxii_ok(json(&collection_resource(&c, perms))?))
@@ -323,10 +323,10 @@ fn with_date_headers(mut resp: HttpResponse, read: &Read, page: &Page) -> HttpRe
 pub async fn get_objects<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root, cid) = path.into_inner();
+    let (root, cid) = path;
     let c = readable(&state, &p, &root, &cid).await?;
     let read = read_request(&req, &state, Endpoint::Objects, &c, None)?;
     let page = query(&state, &c, &read, true).await?;
@@ -345,10 +345,10 @@ pub async fn get_objects<S: Store>(
 pub async fn get_object<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String, String)>,
+    path: (String, String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root, cid, oid) = path.into_inner();
+    let (root, cid, oid) = path;
     let c = readable(&state, &p, &root, &cid).await?;
     let read = read_request(&req, &state, Endpoint::Object, &c, Some(&oid))?;
     let page = query(&state, &c, &read, true).await?;
@@ -415,10 +415,10 @@ fn envelope_response<S: Store>(
 pub async fn manifest<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String)>,
+    path: (String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root, cid) = path.into_inner();
+    let (root, cid) = path;
     let c = readable(&state, &p, &root, &cid).await?;
     let read = read_request(&req, &state, Endpoint::Manifest, &c, None)?;
     let page = query(&state, &c, &read, false).await?;
@@ -445,10 +445,10 @@ pub async fn manifest<S: Store>(
 pub async fn versions<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String, String)>,
+    path: (String, String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root, cid, oid) = path.into_inner();
+    let (root, cid, oid) = path;
     let c = readable(&state, &p, &root, &cid).await?;
     let mut read = read_request(&req, &state, Endpoint::Versions, &c, Some(&oid))?;
     read.filter.versions = VersionMatch::All;
@@ -472,11 +472,11 @@ pub async fn versions<S: Store>(
 pub async fn add_objects<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String)>,
+    path: (String, String),
     payload: web::Payload,
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root_path, cid) = path.into_inner();
+    let (root_path, cid) = path;
     let root = state.api_root(&p, &root_path).await?;
     let (c, perms) = state.collection(&p, &root, &cid).await?;
     if !perms.write {
@@ -519,10 +519,10 @@ pub async fn add_objects<S: Store>(
 pub async fn delete_object<S: Store>(
     req: HttpRequest,
     state: State<S>,
-    path: web::Path<(String, String, String)>,
+    path: (String, String, String),
 ) -> Result<HttpResponse> {
     let p = begin(&req, &state).await?;
-    let (root_path, cid, oid) = path.into_inner();
+    let (root_path, cid, oid) = path;
     let root = state.api_root(&p, &root_path).await?;
     let (c, perms) = state.collection(&p, &root, &cid).await?;
     // T-76: both false -> 404 (handled by `collection`), exactly one false -> 403.

@@ -46,26 +46,44 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, TlsError> 
     Ok(config)
 }
 
-/// The development certificate in the data directory, generated on first use: a self-signed
-/// certificate for `localhost`, `127.0.0.1` and `::1`. Only for loopback listeners.
+/// The development certificate in the data directory, generated on first use: a private
+/// development CA (`dev-ca.pem`, the file clients trust) and a server certificate signed by it
+/// for `localhost`, `127.0.0.1` and `::1` (`dev-cert.pem`, `dev-key.pem`). Only for loopback
+/// listeners. A CA and a leaf rather than one self-signed certificate, because strict X.509
+/// verifiers (Python's `ssl` with urllib3 2, for taxii2-client) refuse a self-signed leaf as
+/// its own trust anchor.
 pub fn development_certificate(data_dir: &Path) -> Result<(PathBuf, PathBuf), TlsError> {
+    let ca_path = data_dir.join("dev-ca.pem");
     let cert_path = data_dir.join("dev-cert.pem");
     let key_path = data_dir.join("dev-key.pem");
-    if cert_path.exists() && key_path.exists() {
+    if ca_path.exists() && cert_path.exists() && key_path.exists() {
         return Ok((cert_path, key_path));
     }
-    let names = vec![
-        "localhost".to_string(),
-        "127.0.0.1".to_string(),
-        "::1".to_string(),
-    ];
-    let generated =
-        rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
-    write_private(&key_path, generated.signing_key.serialize_pem().as_bytes())?;
-    std::fs::write(&cert_path, generated.cert.pem()).map_err(|e| TlsError::File {
-        path: cert_path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let err = |e: rcgen::Error| TlsError::Config(e.to_string());
+    let ca_key = rcgen::KeyPair::generate().map_err(err)?;
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Schakel development CA");
+    let ca_cert = ca_params.self_signed(&ca_key).map_err(err)?;
+    let issuer = rcgen::Issuer::new(ca_params, &ca_key);
+
+    let key = rcgen::KeyPair::generate().map_err(err)?;
+    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let mut params = rcgen::CertificateParams::new(names).map_err(err)?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    params.use_authority_key_identifier_extension = true;
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = params.signed_by(&key, &issuer).map_err(err)?;
+
+    write_private(&key_path, key.serialize_pem().as_bytes())?;
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text).map_err(|e| TlsError::File { path: path.display().to_string(), message: e.to_string() })
+    };
+    // The chain served: leaf then CA, so clients that trust the CA can build the path.
+    write(&cert_path, format!("{}{}", cert.pem(), ca_cert.pem()))?;
+    write(&ca_path, ca_cert.pem())?;
     Ok((cert_path, key_path))
 }
 

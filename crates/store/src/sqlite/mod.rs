@@ -52,9 +52,12 @@ pub struct SqliteOptions {
     /// How long the writer waits with nothing to do before it checkpoints the WAL.
     pub idle_checkpoint: Duration,
     pub busy_timeout: Duration,
-    /// Page cache per connection, in KiB.
+    /// Page cache per connection, in KiB. Private memory: with the default 8 MiB and four
+    /// readers plus the writer the caches stay under 40 MiB, so a server holding a million
+    /// objects keeps its resident set small; the OS page cache keeps hot pages anyway.
     pub cache_kib: i64,
-    /// Memory-mapped I/O per connection, in bytes.
+    /// Memory-mapped I/O per connection, in bytes. Off by default: mapped database pages count
+    /// in the process's resident set, which then grows with the database.
     pub mmap_size: i64,
     /// Prepared statements cached per connection (filters with different numbers of ids or
     /// types are different statements).
@@ -70,8 +73,8 @@ impl Default for SqliteOptions {
             max_batch_jobs: 64,
             idle_checkpoint: Duration::from_millis(500),
             busy_timeout: Duration::from_secs(5),
-            cache_kib: 65_536,
-            mmap_size: 256 << 20,
+            cache_kib: 8_192,
+            mmap_size: 0,
             statement_cache: 128,
         }
     }
