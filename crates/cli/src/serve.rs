@@ -99,7 +99,10 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
             // The generated development certificate is signed by dev-ca.pem beside it.
             Transport::Tls { cert, .. } => {
                 let ca = cert.with_file_name("dev-ca.pem");
-                format!("--cacert {} ", if ca.exists() { ca } else { cert.clone() }.display())
+                format!(
+                    "--cacert {} ",
+                    if ca.exists() { ca } else { cert.clone() }.display()
+                )
             }
             Transport::Plain => String::new(),
         };

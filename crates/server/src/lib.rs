@@ -98,9 +98,13 @@ async fn dispatch<S: Store>(
         [_, "collections"] => Ok(h::method_not_allowed("GET").await),
         [root, "collections", c] if get => h::collection(req, state, (o(root), o(c))).await,
         [_, "collections", _] => Ok(h::method_not_allowed("GET").await),
-        [root, "collections", c, "manifest"] if get => h::manifest(req, state, (o(root), o(c))).await,
+        [root, "collections", c, "manifest"] if get => {
+            h::manifest(req, state, (o(root), o(c))).await
+        }
         [_, "collections", _, "manifest"] => Ok(h::method_not_allowed("GET").await),
-        [root, "collections", c, "objects"] if get => h::get_objects(req, state, (o(root), o(c))).await,
+        [root, "collections", c, "objects"] if get => {
+            h::get_objects(req, state, (o(root), o(c))).await
+        }
         [root, "collections", c, "objects"] if m == Method::POST => {
             h::add_objects(req, state, (o(root), o(c)), payload).await
         }

@@ -63,15 +63,26 @@ pub fn development_certificate(data_dir: &Path) -> Result<(PathBuf, PathBuf), Tl
     let ca_key = rcgen::KeyPair::generate().map_err(err)?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(err)?;
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
-    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Schakel development CA");
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Schakel development CA");
     let ca_cert = ca_params.self_signed(&ca_key).map_err(err)?;
     let issuer = rcgen::Issuer::new(ca_params, &ca_key);
 
     let key = rcgen::KeyPair::generate().map_err(err)?;
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
     let mut params = rcgen::CertificateParams::new(names).map_err(err)?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
     params.use_authority_key_identifier_extension = true;
     params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
@@ -79,7 +90,10 @@ pub fn development_certificate(data_dir: &Path) -> Result<(PathBuf, PathBuf), Tl
 
     write_private(&key_path, key.serialize_pem().as_bytes())?;
     let write = |path: &Path, text: String| {
-        std::fs::write(path, text).map_err(|e| TlsError::File { path: path.display().to_string(), message: e.to_string() })
+        std::fs::write(path, text).map_err(|e| TlsError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
     };
     // The chain served: leaf then CA, so clients that trust the CA can build the path.
     write(&cert_path, format!("{}{}", cert.pem(), ca_cert.pem()))?;
