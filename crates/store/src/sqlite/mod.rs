@@ -18,6 +18,7 @@
 //! written that way; unit tests check the page and write statements are never re-prepared.
 
 mod admin;
+mod checkpoint;
 mod objects;
 mod pool;
 mod schema;
@@ -35,6 +36,7 @@ use crate::{
     Account, AddOutcome, ApiRoot, Collection, Grant, Micros, NewObject, ObjectFilter, Page,
     PageRequest, Provisioning, Result, StatusRecord, Store, StoreError, Visibility,
 };
+use checkpoint::Checkpointer;
 use pool::Readers;
 use writer::{Writer, WriterConfig};
 
@@ -56,6 +58,13 @@ pub struct SqliteOptions {
     /// readers plus the writer the caches stay under 40 MiB, so a server holding a million
     /// objects keeps its resident set small; the OS page cache keeps hot pages anyway.
     pub cache_kib: i64,
+    /// WAL size, in pages, past which the background checkpointer copies it into the database
+    /// (see `checkpoint.rs`).
+    pub checkpoint_pages: u32,
+    /// WAL size, in pages, past which the writer itself checkpoints and restarts the WAL
+    /// between transactions, waiting for readers: the bound on the WAL file under sustained
+    /// writes (65,536 pages of 4 KiB: 256 MiB).
+    pub wal_limit_pages: u32,
     /// Memory-mapped I/O per connection, in bytes. Off by default: mapped database pages count
     /// in the process's resident set, which then grows with the database.
     pub mmap_size: i64,
@@ -74,6 +83,8 @@ impl Default for SqliteOptions {
             idle_checkpoint: Duration::from_millis(500),
             busy_timeout: Duration::from_secs(5),
             cache_kib: 8_192,
+            checkpoint_pages: 4_096,
+            wal_limit_pages: 65_536,
             mmap_size: 0,
             statement_cache: 128,
         }
@@ -158,8 +169,12 @@ impl SqliteStore {
             0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let (checkpointer, watch) =
+            Checkpointer::start(path, opts.checkpoint_pages, opts.wal_limit_pages)?;
         let writer = Writer::start(
             conn,
+            checkpointer,
+            watch,
             WriterConfig {
                 queue: opts.queue,
                 max_batch_jobs: opts.max_batch_jobs.max(1),
