@@ -71,6 +71,17 @@ pub struct ServerSection {
     pub synchronous_full: bool,
     /// HTTP worker threads (default: number of cores).
     pub workers: Option<usize>,
+    /// How long a status resource stays readable after it was last written, in seconds
+    /// (T-46 asks for at least 24 hours); then a periodic sweep deletes it and it is a 404.
+    #[serde(default = "default_status_retention")]
+    pub status_retention_secs: u64,
+}
+
+/// Seven days: a week-end does not lose the outcome of a Friday's upload.
+pub const DEFAULT_STATUS_RETENTION_SECS: u64 = 7 * 24 * 3600;
+
+fn default_status_retention() -> u64 {
+    DEFAULT_STATUS_RETENTION_SECS
 }
 
 fn default_listen() -> String {
@@ -105,6 +116,7 @@ impl Default for ServerSection {
             max_page_size: MAX_PAGE_SIZE,
             synchronous_full: false,
             workers: None,
+            status_retention_secs: DEFAULT_STATUS_RETENTION_SECS,
         }
     }
 }
@@ -229,6 +241,12 @@ impl ProvisioningFile {
         if s.default_page_size == 0 || s.max_page_size == 0 || s.default_page_size > s.max_page_size
         {
             return Err("[server] need 0 < default_page_size <= max_page_size".into());
+        }
+        if s.status_retention_secs == 0 {
+            return Err(
+                "[server] status_retention_secs must be at least 1 (T-46 recommends 86400 or more)"
+                    .into(),
+            );
         }
         let mut roots = HashSet::new();
         for r in &self.api_roots {

@@ -18,6 +18,7 @@ pub mod tls;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
@@ -169,6 +170,7 @@ pub async fn start(
         provision::ensure_defaults(&store).await?
     };
     let key = CursorKey::new(store.server_key().await?);
+    let sweeper = store.clone();
     let settings = Settings {
         title: server.title.clone(),
         description: server.description.clone(),
@@ -198,7 +200,20 @@ pub async fn start(
     };
     let srv = http.run();
     let handle = srv.handle();
-    let task = tokio::spawn(srv);
+    let retention = Duration::from_secs(server.status_retention_secs);
+    if retention < Duration::from_secs(24 * 3600) {
+        tracing::warn!(
+            seconds = server.status_retention_secs,
+            "status_retention_secs is below the 24 hours TAXII recommends (T-46)"
+        );
+    }
+    // The sweep lives as long as the HTTP server: it is dropped when the server stops.
+    let task = tokio::spawn(async move {
+        tokio::select! {
+            r = srv => r,
+            never = sweep_statuses(sweeper, retention) => match never {},
+        }
+    });
     tracing::info!(address = %bound, tls = matches!(transport, Transport::Tls { .. }), "Schakel is listening");
     Ok((
         Running {
@@ -209,6 +224,26 @@ pub async fn start(
         },
         created,
     ))
+}
+
+/// Deletes status resources older than `retention`, every quarter of it (at least every
+/// second, at most every hour). Errors are logged and retried at the next round.
+async fn sweep_statuses<S: Store>(store: S, retention: Duration) -> std::convert::Infallible {
+    let every = (retention / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let cut = i64::try_from(now.saturating_sub(retention).as_micros()).unwrap_or(i64::MAX);
+        match store.expire_statuses(cut).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "expired status resources"),
+            Err(e) => tracing::warn!(error = %e, "status expiry sweep failed"),
+        }
+    }
 }
 
 /// TLS unless plain HTTP was asked for on loopback; a development certificate on loopback when

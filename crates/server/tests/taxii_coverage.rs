@@ -54,7 +54,7 @@
 //! | T-43 | taxii_discovery::t42_t43_api_root_resource | |
 //! | T-44 | taxii_discovery::t44_413_above_max_content_length_never_below | bodies of max-1 and max octets accepted, max+1 refused, with Content-Length and chunked |
 //! | T-45 | taxii_discovery::t45_api_root_status_codes | |
-//! | T-46 | taxii_status::t46_t51_status_visibility_and_codes | kept after later requests; the 24 h lower bound is not time-tested; statuses are never removed, so '404 once gone' is checked with unknown ids |
+//! | T-46 | taxii_status::t46_t51_status_visibility_and_codes, taxii_status::t46_an_expired_status_is_gone | kept after later requests; expired by a sweep after `status_retention_secs` (default 7 days; the 24 h lower bound is a default, not time-tested), then 404 |
 //! | T-47 | taxii_status::t47_t48_t49_t50_status_resource | |
 //! | T-48 | taxii_status::t47_t48_t49_t50_status_resource | |
 //! | T-49 | taxii_status::t47_t48_t49_t50_status_resource | |

@@ -179,3 +179,39 @@ async fn t46_t51_status_visibility_and_codes() {
     expect_error(srv.get(&own_path, Who::Ncsc).await, 404).await;
     srv.stop().await;
 }
+
+/// T-46 (MUST part): once a status has expired it is a 404, like one that never existed; the
+/// objects it reported on stay. The retention is one second here (the default is 7 days).
+#[tokio::test]
+async fn t46_an_expired_status_is_gone() {
+    let toml =
+        common::PROVISIONING.replace("workers = 2", "workers = 2\nstatus_retention_secs = 1");
+    let srv = TestServer::start_with(&toml).await;
+    let s = srv
+        .add(PARTNERS, &[indicator(60, "2024-01-01T00:00:00.000Z")])
+        .await;
+    let path = format!("/lds/status/{}/", s["id"].as_str().unwrap());
+    // The sweep runs every second and removes statuses written over a second ago.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let r = srv.get(&path, Who::Ncsc).await;
+        if r.status() == 404 {
+            let e = expect_error(r, 404).await;
+            assert!(e["title"].is_string());
+            break;
+        }
+        assert_eq!(r.status(), 200);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "status still readable 15 s after it was written"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let env = expect_ok(
+        srv.get(&common::object_path(PARTNERS, &indicator_id(60)), Who::Ncsc)
+            .await,
+    )
+    .await;
+    assert_eq!(common::ids_of(&env), vec![indicator_id(60)]);
+    srv.stop().await;
+}

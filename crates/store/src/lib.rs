@@ -338,6 +338,11 @@ pub trait Store: Clone + Send + Sync + 'static {
         id: Uuid,
     ) -> impl Future<Output = Result<Option<StatusRecord>>> + Send;
 
+    /// Deletes the status resources last written before `written_before` (microseconds since
+    /// the epoch) and returns how many; afterwards [`Store::status`] finds none of them
+    /// (T-46: a status that is gone is a 404).
+    fn expire_statuses(&self, written_before: Micros) -> impl Future<Output = Result<u64>> + Send;
+
     /// A random 32-byte key created once per database, used to authenticate `next` cursors;
     /// shared by every server node of one database.
     fn server_key(&self) -> impl Future<Output = Result<[u8; 32]>> + Send;

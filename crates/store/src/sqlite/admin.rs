@@ -387,6 +387,15 @@ pub(crate) fn save_status(conn: &Connection, s: &StatusRecord) -> Result<()> {
     Ok(())
 }
 
+pub(crate) fn expire_statuses(conn: &Connection, written_before: crate::Micros) -> Result<u64> {
+    let n = conn
+        .prepare_cached("DELETE FROM status WHERE stored_us < ?1")
+        .db()?
+        .execute([written_before])
+        .db()?;
+    Ok(n as u64)
+}
+
 pub(crate) fn status(conn: &Connection, api_root: &str, id: Uuid) -> Result<Option<StatusRecord>> {
     let row = conn
         .prepare_cached(

@@ -302,6 +302,11 @@ impl Store for SqliteStore {
         self.read(move |c| admin::status(c, &root, id)).await
     }
 
+    async fn expire_statuses(&self, written_before: Micros) -> Result<u64> {
+        self.write(move |c| admin::expire_statuses(c, written_before))
+            .await
+    }
+
     async fn server_key(&self) -> Result<[u8; 32]> {
         Ok(self.inner.server_key)
     }

@@ -22,7 +22,10 @@ use crate::{Result, StoreError};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`. Never edit a
 /// published migration: add a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+
+/// Version 2: the status expiry sweep (T-46) deletes by age without scanning every status.
+const MIGRATION_2: &str = "CREATE INDEX status_stored ON status(stored_us);";
 
 /// Version 1: the whole initial schema (rust-notes.md section 5.1).
 const MIGRATION_1: &str = r#"

@@ -43,6 +43,7 @@ macro_rules! store_suite {
             paging_reproduces_the_full_result,
             delete_all_and_selected_versions,
             status_round_trip,
+            statuses_expire_by_age,
             bodies_are_byte_identical,
             manifests_have_no_bodies,
             server_key_is_stable,
@@ -1214,6 +1215,43 @@ pub async fn status_round_trip<S: Store>(s: &S) {
     assert_eq!(s.status(ROOT, st.id).await.unwrap(), Some(rec));
     assert_eq!(s.status("other", st.id).await.unwrap(), None);
     assert_eq!(s.status(ROOT, Uuid::new_v4()).await.unwrap(), None);
+}
+
+pub async fn statuses_expire_by_age<S: Store>(s: &S) {
+    let c = setup(s).await;
+    let old = status_for(1);
+    s.add_objects(
+        &c,
+        vec![versioned(&sid("indicator", 1), "2.1", T1, "a")],
+        old.clone(),
+    )
+    .await
+    .unwrap();
+    let cut = store_now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let new = status_for(1);
+    s.add_objects(
+        &c,
+        vec![versioned(&sid("indicator", 2), "2.1", T1, "b")],
+        new.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.expire_statuses(cut - 3_600_000_000).await.unwrap(), 0);
+    assert!(s.status(ROOT, old.id).await.unwrap().is_some());
+    assert_eq!(s.expire_statuses(cut).await.unwrap(), 1);
+    assert_eq!(s.status(ROOT, old.id).await.unwrap(), None);
+    assert!(s.status(ROOT, new.id).await.unwrap().is_some());
+    // The objects the expired status reported on stay.
+    assert_eq!(everything(s, &c, &ObjectFilter::default()).await.len(), 2);
+}
+
+/// Now in microseconds since the epoch, as the store stamps what it writes.
+fn store_now() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(d.as_micros()).unwrap()
 }
 
 pub async fn bodies_are_byte_identical<S: Store>(s: &S) {
