@@ -237,7 +237,8 @@ async fn sweep_statuses<S: Store>(store: S, retention: Duration) -> std::convert
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        let cut = i64::try_from(now.saturating_sub(retention).as_micros()).unwrap_or(i64::MAX);
+        // Out of range can only mean a broken clock: then delete nothing.
+        let cut = i64::try_from(now.saturating_sub(retention).as_micros()).unwrap_or(0);
         match store.expire_statuses(cut).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "expired status resources"),
