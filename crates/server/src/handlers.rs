@@ -325,11 +325,8 @@ pub async fn get_objects<S: Store>(
     state: State<S>,
     path: (String, String),
 ) -> Result<HttpResponse> {
-    let p = begin(&req, &state).await?;
     let (root, cid) = path;
-    let c = readable(&state, &p, &root, &cid).await?;
-    let read = read_request(&req, &state, Endpoint::Objects, &c, None)?;
-    let page = query(&state, &c, &read, true).await?;
+    let (c, read, page) = read_page(&req, &state, Endpoint::Objects, &root, &cid, None).await?;
     Ok(envelope_response(
         &state,
         Endpoint::Objects,
@@ -347,16 +344,9 @@ pub async fn get_object<S: Store>(
     state: State<S>,
     path: (String, String, String),
 ) -> Result<HttpResponse> {
-    let p = begin(&req, &state).await?;
     let (root, cid, oid) = path;
-    let c = readable(&state, &p, &root, &cid).await?;
-    let read = read_request(&req, &state, Endpoint::Object, &c, Some(&oid))?;
-    let page = query(&state, &c, &read, true).await?;
-    if page.rows.is_empty() && read.after.is_none() && !exists(&state, &c, &oid).await? {
-        return Err(ApiError(TaxiiError::NotFound(
-            "no such object in this collection".into(),
-        )));
-    }
+    let (c, read, page) =
+        read_page(&req, &state, Endpoint::Object, &root, &cid, Some(&oid)).await?;
     Ok(envelope_response(
         &state,
         Endpoint::Object,
@@ -365,6 +355,38 @@ pub async fn get_object<S: Store>(
         &read,
         &page,
     ))
+}
+
+/// What every read endpoint does before it formats its page: authenticate, find a collection
+/// the requester may read, resolve the query (and `next`), and fetch the page. The versions
+/// endpoint lists every version whatever the filter; the endpoints of one object answer 404 for
+/// an id the collection does not hold rather than an empty page.
+async fn read_page<S: Store>(
+    req: &HttpRequest,
+    state: &AppState<S>,
+    endpoint: Endpoint,
+    root: &str,
+    cid: &str,
+    oid: Option<&str>,
+) -> Result<(Collection, Read, Page)> {
+    let p = begin(req, state).await?;
+    let c = readable(state, &p, root, cid).await?;
+    let mut read = read_request(req, state, endpoint, &c, oid)?;
+    if endpoint == Endpoint::Versions {
+        read.filter.versions = VersionMatch::All;
+    }
+    let bodies = matches!(endpoint, Endpoint::Objects | Endpoint::Object);
+    let page = query(state, &c, &read, bodies).await?;
+    if let Some(oid) = oid
+        && page.rows.is_empty()
+        && read.after.is_none()
+        && !exists(state, &c, oid).await?
+    {
+        return Err(ApiError(TaxiiError::NotFound(
+            "no such object in this collection".into(),
+        )));
+    }
+    Ok((c, read, page))
 }
 
 async fn query<S: Store>(
@@ -417,11 +439,8 @@ pub async fn manifest<S: Store>(
     state: State<S>,
     path: (String, String),
 ) -> Result<HttpResponse> {
-    let p = begin(&req, &state).await?;
     let (root, cid) = path;
-    let c = readable(&state, &p, &root, &cid).await?;
-    let read = read_request(&req, &state, Endpoint::Manifest, &c, None)?;
-    let page = query(&state, &c, &read, false).await?;
+    let (c, read, page) = read_page(&req, &state, Endpoint::Manifest, &root, &cid, None).await?;
     let next = next_token(&state, Endpoint::Manifest, &c, None, &read, &page);
     let records = page
         .rows
@@ -447,17 +466,9 @@ pub async fn versions<S: Store>(
     state: State<S>,
     path: (String, String, String),
 ) -> Result<HttpResponse> {
-    let p = begin(&req, &state).await?;
     let (root, cid, oid) = path;
-    let c = readable(&state, &p, &root, &cid).await?;
-    let mut read = read_request(&req, &state, Endpoint::Versions, &c, Some(&oid))?;
-    read.filter.versions = VersionMatch::All;
-    let page = query(&state, &c, &read, false).await?;
-    if page.rows.is_empty() && read.after.is_none() && !exists(&state, &c, &oid).await? {
-        return Err(ApiError(TaxiiError::NotFound(
-            "no such object in this collection".into(),
-        )));
-    }
+    let (c, read, page) =
+        read_page(&req, &state, Endpoint::Versions, &root, &cid, Some(&oid)).await?;
     let next = next_token(&state, Endpoint::Versions, &c, Some(&oid), &read, &page);
     let body = resources::Versions {
         more: Some(page.more),

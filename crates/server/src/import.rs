@@ -529,11 +529,7 @@ async fn import_objects<S: Store>(
                 ));
             }
         }
-        let tlp = index
-            .object_marking_refs
-            .iter()
-            .filter_map(|m| registry::tlp_level(m.as_str()))
-            .max()
+        let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()))
             .map(|t| t as u8);
         entries.push(Entry {
             object: NewObject {

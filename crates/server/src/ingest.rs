@@ -167,11 +167,7 @@ fn prepare_one(raw: &RawValue) -> Result<NewObject, StatusDetail> {
             message: Some(message),
         });
     };
-    let tlp = index
-        .object_marking_refs
-        .iter()
-        .filter_map(|m| registry::tlp_level(m.as_str()))
-        .max()
+    let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()))
         .map(|t| t as u8);
     Ok(NewObject {
         id: index.id.to_string(),

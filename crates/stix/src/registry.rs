@@ -37,6 +37,13 @@ pub const DERIVED_ID_NAMESPACE: uuid::Uuid =
 /// The TLP 2.0 extension-definition of the OASIS CTI TC.
 pub const TLP2_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
 /// The PAP extension-definition of the OASIS CTI TC.
+/// The effective TLP of an object with these marking ids: the most restrictive TLP among them
+/// (STIX defines no combination rule; DESIGN.md section 4 makes the strictest win). `None` when
+/// none of them is a TLP marking.
+pub fn effective_tlp<'a>(marking_ids: impl IntoIterator<Item = &'a str>) -> Option<Tlp> {
+    marking_ids.into_iter().filter_map(tlp_level).max()
+}
+
 pub const PAP_EXTENSION: &str = "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b";
 
 /// TLP levels in TLP 2.0 terms, ordered from least to most restrictive. TLP 1.0 WHITE is CLEAR.
@@ -452,6 +459,20 @@ mod tests {
             let v = well_known_value(w.id).unwrap();
             assert_eq!(v["id"], w.id);
         }
+    }
+
+    #[test]
+    fn effective_tlp_is_the_strictest_tlp_marking() {
+        let clear_v1 = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
+        let amber_strict = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+        let not_tlp = "marking-definition--c43594d1-4b11-4c59-93ab-1c9b14d53ce9";
+        assert_eq!(
+            effective_tlp([amber_strict, clear_v1, not_tlp]),
+            Some(Tlp::AmberStrict)
+        );
+        assert_eq!(effective_tlp([not_tlp, clear_v1]), Some(Tlp::Clear));
+        assert_eq!(effective_tlp([not_tlp]), None);
+        assert_eq!(effective_tlp([]), None);
     }
 
     #[test]

@@ -545,49 +545,10 @@ pub fn refs_to(r: &mut Rng, types: &[&str], max: usize) -> Value {
     Value::Array((0..n).map(|_| Value::String(ref_to(r, types))).collect())
 }
 
-/// The SDO types (section 4).
-pub const SDO_TYPES: &[&str] = &[
-    "attack-pattern",
-    "campaign",
-    "course-of-action",
-    "grouping",
-    "identity",
-    "incident",
-    "indicator",
-    "infrastructure",
-    "intrusion-set",
-    "location",
-    "malware",
-    "malware-analysis",
-    "note",
-    "observed-data",
-    "opinion",
-    "report",
-    "threat-actor",
-    "tool",
-    "vulnerability",
-];
-/// The SCO types (section 6).
-pub const SCO_TYPES: &[&str] = &[
-    "artifact",
-    "autonomous-system",
-    "directory",
-    "domain-name",
-    "email-addr",
-    "email-message",
-    "file",
-    "ipv4-addr",
-    "ipv6-addr",
-    "mac-addr",
-    "mutex",
-    "network-traffic",
-    "process",
-    "software",
-    "url",
-    "user-account",
-    "windows-registry-key",
-    "x509-certificate",
-];
+/// The SDO types (section 4): the first 19 of [`crate::ALL_TYPES`].
+pub const SDO_TYPES: &[&str] = crate::ALL_TYPES.split_at(19).0;
+/// The SCO types (section 6): the 18 after the two SROs in [`crate::ALL_TYPES`].
+pub const SCO_TYPES: &[&str] = crate::ALL_TYPES.split_at(21).1.split_at(18).0;
 
 // ---- timestamps ----
 
@@ -924,6 +885,20 @@ pub fn is_selector_component(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_groups_are_the_right_slices_of_all_types() {
+        assert_eq!(SDO_TYPES.len(), 19);
+        assert_eq!(
+            (SDO_TYPES[0], SDO_TYPES[18]),
+            ("attack-pattern", "vulnerability")
+        );
+        assert_eq!(SCO_TYPES.len(), 18);
+        assert_eq!(
+            (SCO_TYPES[0], SCO_TYPES[17]),
+            ("artifact", "x509-certificate")
+        );
+    }
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
