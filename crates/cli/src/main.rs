@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod access;
 mod serve;
 mod validate;
 
@@ -32,6 +33,10 @@ enum Command {
     Validate(validate::Args),
     /// Run the TAXII 2.1 server (embedded defaults, or a provisioning file with --config).
     Serve(serve::Args),
+    /// Explain whether an account can read an object, and which access rule decides.
+    Explain(access::ExplainArgs),
+    /// Query and verify the hash-chained audit log (who received what).
+    Audit(access::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +44,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Serve(args) => serve::run(args),
+        Command::Explain(args) => access::explain(&args),
+        Command::Audit(args) => access::audit(&args),
     }
 }

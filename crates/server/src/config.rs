@@ -142,8 +142,19 @@ fn default_max_content_length() -> u64 {
 pub struct OrganisationEntry {
     pub id: String,
     pub name: String,
-    /// The organisation's STIX identity id.
+    /// The organisation's STIX identity id (matched against organisation entries in an
+    /// audience marking's `recipients`).
     pub identity: Option<String>,
+    /// `national-csirt`, `designated-cert`, `linking-org`, `dtc`, `direct-constituent`,
+    /// `constituent` (default) or `operator`.
+    #[serde(default)]
+    pub role: tlp::Role,
+    /// Organisations in its constituency (*achterban*).
+    #[serde(default)]
+    pub serves: Vec<String>,
+    /// Sectors (STIX industry-sector-ov values).
+    #[serde(default)]
+    pub sectors: Vec<String>,
 }
 
 /// `[[account]]`: a password, a token, or both.
@@ -184,6 +195,69 @@ pub struct CollectionEntry {
     pub read: Vec<String>,
     #[serde(default)]
     pub write: Vec<String>,
+    /// Organisations named directly in the audience (TLP:AMBER+STRICT reaches them). Empty:
+    /// every organisation with read permission is a direct audience member.
+    #[serde(default)]
+    pub audience: Vec<String>,
+    /// Organisations whose constituency is in the audience (TLP:AMBER, not AMBER+STRICT).
+    #[serde(default)]
+    pub audience_constituency_of: Vec<String>,
+    /// TLP for unmarked objects: a level, or `"none"` (unmarked objects are visible to their
+    /// originator only). Default `"green"`.
+    pub default_tlp: Option<String>,
+    #[serde(default)]
+    pub require_tlp: bool,
+    /// Most restrictive TLP accepted (default `red`).
+    pub tlp_ceiling: Option<tlp::Tlp>,
+    /// Anonymous requests may read TLP:CLEAR objects.
+    #[serde(default)]
+    pub public: bool,
+    /// `reject` (default) or `quarantine`.
+    #[serde(default)]
+    pub unknown_markings: tlp::UnknownMarkings,
+    /// Organisation entries of an audience marking count as TLP:RED recipients.
+    #[serde(default)]
+    pub red_org_recipients: bool,
+}
+
+impl CollectionEntry {
+    /// The access policy this entry declares.
+    pub fn policy(&self) -> Result<tlp::CollectionPolicy, String> {
+        let defaults = tlp::CollectionPolicy::default();
+        let default_tlp = match self.default_tlp.as_deref() {
+            None => defaults.default_tlp,
+            Some(t) if t.eq_ignore_ascii_case("none") => None,
+            Some(t) => Some(t.parse::<tlp::Tlp>()?),
+        };
+        let audience = self
+            .audience
+            .iter()
+            .map(|o| tlp::AudienceEntry::Organisation(o.clone()))
+            .chain(
+                self.audience_constituency_of
+                    .iter()
+                    .map(|o| tlp::AudienceEntry::ConstituencyOf(o.clone())),
+            )
+            .collect();
+        let p = tlp::CollectionPolicy {
+            audience,
+            default_tlp,
+            require_tlp: self.require_tlp,
+            tlp_ceiling: self.tlp_ceiling.unwrap_or(defaults.tlp_ceiling),
+            public: self.public,
+            unknown_markings: self.unknown_markings,
+            red_org_recipients: self.red_org_recipients,
+        };
+        if let Some(d) = p.default_tlp
+            && d > p.tlp_ceiling
+        {
+            return Err(format!(
+                "default_tlp {d} is above tlp_ceiling {}",
+                p.tlp_ceiling
+            ));
+        }
+        Ok(p)
+    }
 }
 
 /// A provisioning file that cannot be used: where and why.
@@ -250,9 +324,9 @@ impl ProvisioningFile {
         }
         let mut roots = HashSet::new();
         for r in &self.api_roots {
-            if !is_slug(&r.path) || r.path == "taxii2" {
+            if !is_slug(&r.path) || r.path == "taxii2" || r.path == "schakel" {
                 return Err(format!(
-                    "[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not 'taxii2', the discovery path)",
+                    "[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not 'taxii2', the discovery path, nor 'schakel', the operator endpoints)",
                     r.path
                 ));
             }
@@ -288,6 +362,16 @@ impl ProvisioningFile {
                 o.identity.as_deref(),
                 &format!("[[organisation]] {:?}", o.id),
             )?;
+        }
+        for o in &self.organisations {
+            for m in &o.serves {
+                if !orgs.contains(m.as_str()) {
+                    return Err(format!(
+                        "[[organisation]] {:?}: serves {m:?}, which is not declared",
+                        o.id
+                    ));
+                }
+            }
         }
         let mut accounts = HashSet::new();
         for a in &self.accounts {
@@ -351,11 +435,19 @@ impl ProvisioningFile {
                     "{what}: alias {alias:?} must be a unique slug within the API root"
                 ));
             }
-            for org in c.read.iter().chain(&c.write).chain(&c.owner) {
+            for org in c
+                .read
+                .iter()
+                .chain(&c.write)
+                .chain(&c.owner)
+                .chain(&c.audience)
+                .chain(&c.audience_constituency_of)
+            {
                 if !orgs.contains(org.as_str()) {
                     return Err(format!("{what}: organisation {org:?} is not declared"));
                 }
             }
+            c.policy().map_err(|e| format!("{what}: {e}"))?;
         }
         Ok(())
     }
@@ -438,12 +530,74 @@ write = ["ncsc"]
     fn unknown_keys_are_errors_with_position() {
         let text = SAMPLE.replace(
             "write = [\"ncsc\"]",
-            "write = [\"ncsc\"]\naudience = [\"dtc\"]",
+            "write = [\"ncsc\"]\naudiences = [\"dtc\"]",
         );
         let e = ProvisioningFile::parse(&text, "p.toml").unwrap_err();
-        assert!(e.message.contains("unknown field `audience`"), "{e}");
+        assert!(e.message.contains("unknown field `audiences`"), "{e}");
         assert_eq!(e.position.map(|p| p.0), Some(29));
         assert!(e.to_string().starts_with("p.toml:29:"), "{e}");
+    }
+
+    #[test]
+    fn access_policy_fields_are_read_and_checked() {
+        let text = SAMPLE.replace(
+            "write = [\"ncsc\"]",
+            "write = [\"ncsc\"]\naudience = [\"dtc\"]\naudience_constituency_of = [\"dtc\"]\n\
+             default_tlp = \"none\"\nrequire_tlp = true\ntlp_ceiling = \"amber+strict\"\n\
+             unknown_markings = \"quarantine\"\nred_org_recipients = true",
+        );
+        let p = ProvisioningFile::parse(&text, "p.toml").unwrap();
+        let policy = p.collections[0].policy().unwrap();
+        assert_eq!(
+            policy.audience,
+            vec![
+                tlp::AudienceEntry::Organisation("dtc".into()),
+                tlp::AudienceEntry::ConstituencyOf("dtc".into())
+            ]
+        );
+        assert_eq!(policy.default_tlp, None);
+        assert!(policy.require_tlp && policy.red_org_recipients && !policy.public);
+        assert_eq!(policy.tlp_ceiling, tlp::Tlp::AmberStrict);
+        assert_eq!(policy.unknown_markings, tlp::UnknownMarkings::Quarantine);
+
+        // Without the fields: the documented defaults.
+        let d = ProvisioningFile::parse(SAMPLE, "p.toml")
+            .unwrap()
+            .collections[0]
+            .policy()
+            .unwrap();
+        assert_eq!(d, tlp::CollectionPolicy::default());
+
+        for (from, to, want) in [
+            (
+                "write = [\"ncsc\"]",
+                "write = [\"ncsc\"]\naudience = [\"nobody\"]",
+                "\"nobody\" is not declared",
+            ),
+            (
+                "write = [\"ncsc\"]",
+                "write = [\"ncsc\"]\ndefault_tlp = \"purple\"",
+                "not a TLP level",
+            ),
+            (
+                "write = [\"ncsc\"]",
+                "write = [\"ncsc\"]\ndefault_tlp = \"red\"\ntlp_ceiling = \"amber\"",
+                "above tlp_ceiling",
+            ),
+            (
+                "name = \"Digital Trust Center\"",
+                "name = \"Digital Trust Center\"\nserves = [\"acme\"]",
+                "serves \"acme\", which is not declared",
+            ),
+            (
+                "name = \"Digital Trust Center\"",
+                "name = \"Digital Trust Center\"\nrole = \"boss\"",
+                "unknown variant `boss`",
+            ),
+        ] {
+            let e = ProvisioningFile::parse(&SAMPLE.replace(from, to), "p.toml").unwrap_err();
+            assert!(e.message.contains(want), "{want}: {e}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
+use store::audit::{AuditEvent, AuditItem, AuditKind, sha256_hex};
 use store::{Collection, Page, PageRequest, StatusRecord, Store, VersionMatch, Visibility};
 use taxii::cursor::{Cursor, resolve};
 use taxii::error::TaxiiError;
@@ -236,7 +237,7 @@ async fn readable<S: Store>(
     p: &Principal,
     root: &str,
     cid: &str,
-) -> Result<Collection> {
+) -> Result<(Collection, crate::state::Permissions)> {
     let root = state.api_root(p, root).await?;
     let (c, perms) = state.collection(p, &root, cid).await?;
     if !perms.read {
@@ -244,7 +245,7 @@ async fn readable<S: Store>(
             "you may not read this collection".into(),
         )));
     }
-    Ok(c)
+    Ok((c, perms))
 }
 
 /// A resolved read request: filter, position and page size, with the cursor that produced it.
@@ -358,9 +359,12 @@ pub async fn get_object<S: Store>(
 }
 
 /// What every read endpoint does before it formats its page: authenticate, find a collection
-/// the requester may read, resolve the query (and `next`), and fetch the page. The versions
-/// endpoint lists every version whatever the filter; the endpoints of one object answer 404 for
-/// an id the collection does not hold rather than an empty page.
+/// the requester may read, resolve the query (and `next`), and fetch the page of what the access
+/// rules let this reader see (the rules are part of the query, so paging stays exact). The
+/// versions endpoint lists every version whatever the filter; the endpoints of one object
+/// answer 404 for an id the collection does not hold or the reader may not see (the same
+/// answer, so withheld objects cannot be probed; the denial is audited). Every page served is
+/// audited before it is sent.
 async fn read_page<S: Store>(
     req: &HttpRequest,
     state: &AppState<S>,
@@ -369,30 +373,147 @@ async fn read_page<S: Store>(
     cid: &str,
     oid: Option<&str>,
 ) -> Result<(Collection, Read, Page)> {
-    let p = begin(req, state).await?;
-    let c = readable(state, &p, root, cid).await?;
+    let (who, c, scope, relation) = reader_of(req, state, root, cid).await?;
     let mut read = read_request(req, state, endpoint, &c, oid)?;
     if endpoint == Endpoint::Versions {
         read.filter.versions = VersionMatch::All;
     }
+    let vis = Visibility::Scoped(scope);
     let bodies = matches!(endpoint, Endpoint::Objects | Endpoint::Object);
-    let page = query(state, &c, &read, bodies).await?;
+    let page = query(state, &c, &read, &vis, bodies).await?;
     if let Some(oid) = oid
         && page.rows.is_empty()
         && read.after.is_none()
-        && !exists(state, &c, oid).await?
+        && !exists(state, &c, oid, &vis).await?
     {
+        if exists(state, &c, oid, &Visibility::All).await? {
+            let event = read_event(
+                who.as_deref(),
+                &c,
+                endpoint,
+                relation,
+                AuditKind::Denial,
+                |items| {
+                    items.push(AuditItem {
+                        id: oid.to_owned(),
+                        version: String::new(),
+                        sha256: None,
+                        tlp: None,
+                        decision: "withheld".into(),
+                    });
+                },
+            );
+            audit(state, event).await?;
+        }
         return Err(ApiError(TaxiiError::NotFound(
             "no such object in this collection".into(),
         )));
     }
+    if !page.rows.is_empty() {
+        let event = read_event(
+            who.as_deref(),
+            &c,
+            endpoint,
+            relation,
+            AuditKind::Disclosure,
+            |items| {
+                for r in &page.rows {
+                    items.push(AuditItem {
+                        id: r.id.clone(),
+                        version: r.version.clone(),
+                        sha256: r.body.as_deref().map(|b| sha256_hex(b.as_bytes())),
+                        tlp: r.tlp,
+                        decision: "disclosed".into(),
+                    });
+                }
+            },
+        );
+        audit(state, event).await?;
+    }
     Ok((c, read, page))
+}
+
+/// Who reads a collection, and what they may see. A request without credentials reads a
+/// public collection anonymously (TLP:CLEAR only); anywhere else it gets the usual 401.
+async fn reader_of<S: Store>(
+    req: &HttpRequest,
+    state: &AppState<S>,
+    root: &str,
+    cid: &str,
+) -> Result<(
+    Option<Arc<Principal>>,
+    Collection,
+    tlp::ReadScope,
+    tlp::Relation,
+)> {
+    if req.headers().get(header::AUTHORIZATION).is_none()
+        && let Some(c) = state.public_collection(root, cid).await?
+    {
+        let accept: Vec<&str> = req
+            .headers()
+            .get_all(header::ACCEPT)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        media::check_accept((!accept.is_empty()).then(|| accept.join(", ")).as_deref())?;
+        let dir = state.directory().await?;
+        let reader = tlp::Reader::Anonymous;
+        let scope = tlp::ReadScope::of(&reader, &c.policy, false, &dir);
+        let relation = tlp::relation(&reader, &c.policy, false, &dir);
+        return Ok((None, c, scope, relation));
+    }
+    let p = begin(req, state).await?;
+    let (c, perms) = readable(state, &p, root, cid).await?;
+    let (scope, relation) = state.read_scope(&p, &c, perms).await?;
+    Ok((Some(p), c, scope, relation))
+}
+
+fn endpoint_name(e: Endpoint) -> &'static str {
+    match e {
+        Endpoint::Objects => "objects",
+        Endpoint::Object => "object",
+        Endpoint::Manifest => "manifest",
+        Endpoint::Versions => "versions",
+        Endpoint::Delete => "delete",
+    }
+}
+
+fn read_event(
+    p: Option<&Principal>,
+    c: &Collection,
+    endpoint: Endpoint,
+    relation: tlp::Relation,
+    kind: AuditKind,
+    fill: impl FnOnce(&mut Vec<AuditItem>),
+) -> AuditEvent {
+    let mut items = Vec::new();
+    fill(&mut items);
+    AuditEvent {
+        time_us: now_micros(),
+        kind,
+        account: p.map(|p| p.account.clone()),
+        organisation: p.map(|p| p.organisation.clone()),
+        api_root: Some(c.api_root.clone()),
+        collection: Some(c.id),
+        endpoint: Some(endpoint_name(endpoint).into()),
+        relation: Some(relation.as_str().into()),
+        items,
+    }
+}
+
+/// Records an audit event; a disclosure that cannot be recorded is not made (503).
+async fn audit<S: Store>(state: &AppState<S>, event: AuditEvent) -> Result<()> {
+    state
+        .store
+        .audit(vec![event])
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))
 }
 
 async fn query<S: Store>(
     state: &AppState<S>,
     c: &Collection,
     read: &Read,
+    vis: &Visibility,
     bodies: bool,
 ) -> Result<Page> {
     state
@@ -400,7 +521,7 @@ async fn query<S: Store>(
         .query(
             c,
             &read.filter,
-            &Visibility::All,
+            vis,
             PageRequest {
                 after: read.after,
                 limit: read.limit,
@@ -411,10 +532,15 @@ async fn query<S: Store>(
         .map_err(|e| ApiError(crate::state::internal(e)))
 }
 
-async fn exists<S: Store>(state: &AppState<S>, c: &Collection, id: &str) -> Result<bool> {
+async fn exists<S: Store>(
+    state: &AppState<S>,
+    c: &Collection,
+    id: &str,
+    vis: &Visibility,
+) -> Result<bool> {
     state
         .store
-        .object_exists(c, id, &Visibility::All)
+        .object_exists(c, id, vis)
         .await
         .map_err(|e| ApiError(crate::state::internal(e)))
 }
@@ -500,9 +626,18 @@ pub async fn add_objects<S: Store>(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let body = ingest::read_body(payload, root.max_content_length, declared).await?;
     let request_timestamp = now_micros();
-    let prepared = web::block(move || ingest::prepare(&body))
+    let mut prepared = web::block(move || ingest::prepare(&body))
         .await
         .map_err(|e| ApiError(TaxiiError::Internal(e.to_string())))??;
+    let dir = state.directory().await?;
+    let org = AppState::<S>::organisation_of(&dir, &p);
+    let poster = tlp::ingest::Poster {
+        org: &org,
+        identity: p.identity.as_deref(),
+    };
+    ingest::apply_access(&state.store, &c, &poster, &mut prepared)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))?;
     let status = StatusRecord {
         id: Uuid::new_v4(),
         api_root: root.path.clone(),
@@ -544,10 +679,31 @@ pub async fn delete_object<S: Store>(
     }
     // Without match[version], parse_query selects every version for DELETE (docs/taxii.md).
     let filter = parse_query(req.query_string(), Endpoint::Delete)?.filter;
-    if !exists(&state, &c, &oid).await? {
+    let (scope, _) = state.read_scope(&p, &c, perms).await?;
+    if !exists(&state, &c, &oid, &Visibility::Scoped(scope)).await? {
         return Err(ApiError(TaxiiError::NotFound(
             "no such object in this collection".into(),
         )));
+    }
+    // Only the originating organisation, the collection's owner or an operator may delete: a
+    // member with write permission must not remove what another organisation shared (the
+    // creator-only rule for versions, access-model-research.md 4.4, applied to removal).
+    if !p.operator && c.owner.as_deref() != Some(p.organisation.as_str()) {
+        let stored = state
+            .store
+            .object_access(&c, vec![oid.clone()])
+            .await
+            .map_err(|e| ApiError(crate::state::internal(e)))?;
+        if stored.iter().any(|a| {
+            a.class
+                .origin
+                .as_deref()
+                .is_some_and(|o| o != p.organisation)
+        }) {
+            return Err(ApiError(TaxiiError::Forbidden(
+                "only the organisation that posted this object (or the collection's owner) may delete it".into(),
+            )));
+        }
     }
     let deleted = state
         .store
@@ -565,6 +721,47 @@ pub async fn delete_object<S: Store>(
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
         .finish())
+}
+
+/// Query of `GET /schakel/explain`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExplainQuery {
+    account: String,
+    object: String,
+    api_root: Option<String>,
+    collection: Option<String>,
+}
+
+/// `GET /schakel/explain?account=A&object=ID[&api_root=R][&collection=C]`: operators only
+/// (403 for anyone else); the JSON form of `schakel explain`.
+pub async fn explain<S: Store>(req: HttpRequest, state: State<S>) -> Result<HttpResponse> {
+    let p = begin(&req, &state).await?;
+    if !p.operator {
+        return Err(ApiError(TaxiiError::Forbidden(
+            "explain is an operator endpoint".into(),
+        )));
+    }
+    let q = web::Query::<ExplainQuery>::from_query(req.query_string()).map_err(|e| {
+        ApiError(TaxiiError::BadRequest(format!(
+            "explain takes account=NAME&object=ID[&api_root=R][&collection=C]: {e}"
+        )))
+    })?;
+    let out = crate::explain::explain(
+        &state.store,
+        &q.account,
+        &q.object,
+        q.api_root.as_deref(),
+        q.collection.as_deref(),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::explain::ExplainError::Store(e) => ApiError(crate::state::internal(e)),
+        other => ApiError(TaxiiError::NotFound(other.to_string())),
+    })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(json(&out)?))
 }
 
 /// Unknown paths: the TAXII error resource, never an HTML page.

@@ -324,6 +324,7 @@ pub async fn import_medallion<S: Store>(
                 alias: c.alias.clone(),
                 media_types: c.media_types.clone(),
                 owner: None,
+                policy: tlp::CollectionPolicy::default(),
             });
             if c.can_read || c.can_write {
                 p.grants.push((
@@ -529,8 +530,21 @@ async fn import_objects<S: Store>(
                 ));
             }
         }
-        let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()))
-            .map(|t| t as u8);
+        // Imported data keeps the TLP of its markings. Its originator is unknown here (another
+        // server's export names no Schakel organisation), so no originator rule applies; an
+        // unmarked object gets the default collection policy's TLP, recorded as defaulted.
+        let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()));
+        let access = match tlp {
+            Some(t) => tlp::Classification {
+                tlp: Some(t),
+                ..tlp::Classification::default()
+            },
+            None => tlp::Classification {
+                tlp: tlp::CollectionPolicy::default().default_tlp,
+                defaulted: true,
+                ..tlp::Classification::default()
+            },
+        };
         entries.push(Entry {
             object: NewObject {
                 id,
@@ -538,7 +552,7 @@ async fn import_objects<S: Store>(
                 spec_version,
                 version,
                 body: raw.get().to_owned(),
-                tlp,
+                access,
                 keep_date_added: None,
             },
             date_added,

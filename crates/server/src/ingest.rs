@@ -5,11 +5,18 @@
 
 use actix_web::web;
 use serde_json::value::RawValue;
+use std::collections::HashMap;
 use stix::raw::{ShallowObject, line_column, split_array};
 use stix::registry;
 use stix::validate::validate_object_json;
-use store::{NewObject, StatusDetail, Version};
+
+use serde_json::Value;
+use stix::registry::WellKnownKind;
+use store::{
+    Classification, Collection, NewObject, PageRequest, StatusDetail, Store, Version, Visibility,
+};
 use taxii::error::TaxiiError;
+use tlp::ingest::{Existing, Incoming, MarkingKind, Poster};
 
 /// At most this many error findings are quoted in one failure message.
 const FINDINGS_IN_MESSAGE: usize = 5;
@@ -41,8 +48,24 @@ pub async fn read_body(
 #[derive(Debug, Default)]
 pub struct Prepared {
     pub objects: Vec<NewObject>,
+    /// What the access rules need of each object in `objects` (same order).
+    pub meta: Vec<Meta>,
     pub failures: Vec<StatusDetail>,
     pub total: u64,
+    /// The request body, for the position of objects refused later by the access rules.
+    pub text: String,
+}
+
+/// The access-relevant parts of a prepared object.
+#[derive(Debug, Default, Clone)]
+pub struct Meta {
+    /// Position in the envelope's `objects`.
+    pub index: usize,
+    /// Byte offset of the object in the body.
+    pub offset: usize,
+    pub created_by_ref: Option<String>,
+    pub object_markings: Vec<String>,
+    pub granular_markings: Vec<String>,
 }
 
 /// Parses and validates an envelope (T-67): request-level problems are errors (400 for JSON
@@ -99,7 +122,12 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TaxiiError> {
     };
     for (i, raw) in items.iter().enumerate() {
         match prepare_one(raw) {
-            Ok(o) => out.objects.push(o),
+            Ok((o, mut meta)) => {
+                meta.index = i;
+                meta.offset = stix::raw::offset_in(text, raw.get()).unwrap_or(0);
+                out.objects.push(o);
+                out.meta.push(meta);
+            }
             Err(detail) => {
                 let (line, column) = stix::raw::offset_in(text, raw.get())
                     .map_or((0, 0), |off| line_column(text, off));
@@ -112,10 +140,11 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TaxiiError> {
             }
         }
     }
+    out.text = text.to_owned();
     Ok(out)
 }
 
-fn prepare_one(raw: &RawValue) -> Result<NewObject, StatusDetail> {
+fn prepare_one(raw: &RawValue) -> Result<(NewObject, Meta), StatusDetail> {
     let report = validate_object_json(raw.get()).map_err(|e| StatusDetail {
         id: String::new(),
         version: String::new(),
@@ -167,9 +196,20 @@ fn prepare_one(raw: &RawValue) -> Result<NewObject, StatusDetail> {
             message: Some(message),
         });
     };
-    let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()))
-        .map(|t| t as u8);
-    Ok(NewObject {
+    // The classification proper (origin, defaults, recipients) needs the collection and the
+    // poster: `apply_access` completes it.
+    let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()));
+    let meta = Meta {
+        created_by_ref: index.created_by_ref.as_ref().map(|r| r.to_string()),
+        object_markings: index
+            .object_marking_refs
+            .iter()
+            .map(|m| m.to_string())
+            .collect(),
+        granular_markings: granular_refs(raw.get()),
+        ..Meta::default()
+    };
+    let object = NewObject {
         id: index.id.to_string(),
         type_name: index.type_name.to_string(),
         spec_version: index.spec_version.as_deref().unwrap_or("2.1").to_owned(),
@@ -178,9 +218,236 @@ fn prepare_one(raw: &RawValue) -> Result<NewObject, StatusDetail> {
             micros: v.micros(),
         }),
         body: raw.get().to_owned(),
-        tlp,
+        access: Classification {
+            tlp,
+            ..Classification::default()
+        },
         keep_date_added: None,
-    })
+    };
+    Ok((object, meta))
+}
+
+/// `granular_markings[].marking_ref` of an object (`lang` entries carry no marking). Most
+/// objects have none, so the body is only parsed when the property name occurs in it.
+fn granular_refs(body: &str) -> Vec<String> {
+    if !body.contains("\"granular_markings\"") {
+        return Vec::new();
+    }
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return Vec::new();
+    };
+    v.get("granular_markings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.get("marking_ref").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What a marking-definition (by id, with its JSON when the server has it) means to the
+/// access rules.
+pub fn marking_kind(id: &str, body: Option<&str>) -> MarkingKind {
+    if let Some(known) = registry::well_known(id) {
+        return match known.kind {
+            WellKnownKind::Tlp1(t) | WellKnownKind::Tlp2(t) => MarkingKind::Tlp(t),
+            WellKnownKind::Pap(_) | WellKnownKind::Pii(_) => MarkingKind::NonAccess,
+            // The project identity and extension-definitions are not markings.
+            WellKnownKind::Project => MarkingKind::Unknown,
+        };
+    }
+    let Some(v) = body.and_then(|b| serde_json::from_str::<Value>(b).ok()) else {
+        return MarkingKind::Unknown;
+    };
+    if v.get("type").and_then(Value::as_str) != Some("marking-definition") {
+        return MarkingKind::Unknown;
+    }
+    // Statements are not machine-readable (STIX 7.2.1.3): preserved, never grant or deny.
+    if v.get("definition_type").and_then(Value::as_str) == Some("statement") {
+        return MarkingKind::NonAccess;
+    }
+    let strings = |x: Option<&Value>| -> Option<Vec<String>> {
+        x.and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+    };
+    match v
+        .get("extensions")
+        .and_then(|e| e.get(registry::AUDIENCE_EXTENSION))
+    {
+        Some(ext) => MarkingKind::Audience {
+            recipients: strings(ext.get("recipients")),
+            affected: strings(ext.get("affected_parties")).unwrap_or_default(),
+        },
+        // Anything else (a TLP instance under a foreign id, ACS, IEP, ...) is not understood.
+        None => MarkingKind::Unknown,
+    }
+}
+
+/// Applies the access rules of `collection` to the prepared objects of `poster`: each object
+/// gets its classification, or moves to the failures with the rule that refused it. Marking
+/// ids are resolved through the registry, the marking-definitions of this request, and those
+/// already stored in the collection.
+pub async fn apply_access<S: Store>(
+    store: &S,
+    collection: &Collection,
+    poster: &Poster<'_>,
+    prepared: &mut Prepared,
+) -> Result<(), store::StoreError> {
+    let policy = &collection.policy;
+    // 1. Marking definitions.
+    let mut kinds: HashMap<String, MarkingKind> = HashMap::new();
+    let mut unresolved: Vec<String> = Vec::new();
+    for m in &prepared.meta {
+        for id in m.object_markings.iter().chain(&m.granular_markings) {
+            if kinds.contains_key(id) || unresolved.contains(id) {
+                continue;
+            }
+            if registry::well_known(id).is_some() {
+                kinds.insert(id.clone(), marking_kind(id, None));
+            } else if let Some(o) = prepared.objects.iter().find(|o| &o.id == id) {
+                kinds.insert(id.clone(), marking_kind(id, Some(&o.body)));
+            } else {
+                unresolved.push(id.clone());
+            }
+        }
+    }
+    if !unresolved.is_empty() {
+        let filter = store::ObjectFilter {
+            ids: unresolved.clone(),
+            ..store::ObjectFilter::default()
+        };
+        let page = store
+            .query(
+                collection,
+                &filter,
+                &Visibility::All,
+                PageRequest {
+                    after: None,
+                    limit: unresolved.len() * 2 + 1,
+                },
+                true,
+            )
+            .await?;
+        for row in page.rows {
+            let kind = marking_kind(&row.id, row.body.as_deref());
+            kinds.insert(row.id, kind);
+        }
+    }
+    // 2. Who created and who posted the versions already stored.
+    let mut ids: Vec<String> = prepared.objects.iter().map(|o| o.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut origins: HashMap<String, Option<String>> = HashMap::new();
+    for a in store.object_access(collection, ids).await? {
+        let e = origins.entry(a.id).or_insert(None);
+        if e.is_none() {
+            *e = a.class.origin;
+        }
+    }
+    let mut creators: HashMap<String, String> = HashMap::new();
+    if !origins.is_empty() {
+        let filter = store::ObjectFilter {
+            ids: origins.keys().cloned().collect(),
+            ..store::ObjectFilter::default()
+        };
+        let page = store
+            .query(
+                collection,
+                &filter,
+                &Visibility::All,
+                PageRequest {
+                    after: None,
+                    limit: origins.len() + 1,
+                },
+                true,
+            )
+            .await?;
+        for row in page.rows {
+            if let Some(by) = row
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+                .and_then(|v| v.get("created_by_ref")?.as_str().map(str::to_owned))
+            {
+                creators.insert(row.id, by);
+            }
+        }
+    }
+    // 3. Classify.
+    let objects = std::mem::take(&mut prepared.objects);
+    let metas = std::mem::take(&mut prepared.meta);
+    for (mut o, m) in objects.into_iter().zip(metas) {
+        let resolve = |ids: &[String]| -> Vec<(String, MarkingKind)> {
+            ids.iter()
+                .map(|id| {
+                    let k = kinds.get(id).cloned().unwrap_or(MarkingKind::Unknown);
+                    (id.clone(), k)
+                })
+                .collect()
+        };
+        let object_markings = resolve(&m.object_markings);
+        let granular_markings = resolve(&m.granular_markings);
+        let incoming = Incoming {
+            type_name: &o.type_name,
+            id: &o.id,
+            created_by_ref: m.created_by_ref.as_deref(),
+            object_markings: object_markings
+                .iter()
+                .map(|(i, k)| (i.as_str(), k.clone()))
+                .collect(),
+            granular_markings: granular_markings
+                .iter()
+                .map(|(i, k)| (i.as_str(), k.clone()))
+                .collect(),
+        };
+        let state = match (origins.get(&o.id), creators.get(&o.id)) {
+            (None, _) => Existing::New,
+            (Some(origin), Some(creator)) => Existing::CreatedBy {
+                creator,
+                origin: origin.as_deref(),
+            },
+            (Some(origin), None) => Existing::PostedBy(origin.as_deref()),
+        };
+        match tlp::ingest::classify(&incoming, policy, poster, state) {
+            Ok(mut class) => {
+                // An audience marking-definition names who may read what it marks; it is
+                // itself only for those recipients (and its poster), so the list of who
+                // received a TLP:RED note does not leak to the rest of the collection.
+                if o.type_name == "marking-definition"
+                    && class.recipients.is_empty()
+                    && let MarkingKind::Audience {
+                        recipients: Some(r),
+                        ..
+                    } = marking_kind(&o.id, Some(&o.body))
+                {
+                    class.recipients = r;
+                }
+                o.access = class;
+                prepared.objects.push(o);
+                prepared.meta.push(m);
+            }
+            Err(refusal) => {
+                let (line, column) = line_column(&prepared.text, m.offset);
+                prepared.failures.push(StatusDetail {
+                    id: o.id.clone(),
+                    version: o
+                        .version
+                        .as_ref()
+                        .map(|v| v.text.clone())
+                        .unwrap_or_default(),
+                    message: Some(format!(
+                        "objects[{}] (line {line}, column {column}): {refusal}",
+                        m.index
+                    )),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn strip_position(e: &serde_json::Error) -> String {
@@ -203,7 +470,7 @@ mod tests {
         assert_eq!(p.total, 2);
         assert_eq!(p.objects.len(), 1);
         assert_eq!(p.objects[0].body, IND, "bytes as received");
-        assert_eq!(p.objects[0].tlp, Some(2));
+        assert_eq!(p.objects[0].access.tlp, Some(tlp::Tlp::Amber));
         assert_eq!(
             p.objects[0].version.as_ref().map(|v| v.text.as_str()),
             Some("2016-04-06T20:03:48.000Z")

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod handlers;
 pub mod import;
 pub mod ingest;
@@ -91,6 +92,9 @@ async fn dispatch<S: Store>(
     match s.as_slice() {
         ["taxii2"] if get => h::discovery(req, state).await,
         ["taxii2"] => Ok(h::method_not_allowed("GET").await),
+        // Operator endpoints live under `/schakel/`, a name no API root may take.
+        ["schakel", "explain"] if get => h::explain(req, state).await,
+        ["schakel", "explain"] => Ok(h::method_not_allowed("GET").await),
         [root] if get => h::api_root(req, state, o(root)).await,
         [_] => Ok(h::method_not_allowed("GET").await),
         [root, "status", id] if get => h::status(req, state, (o(root), o(id))).await,

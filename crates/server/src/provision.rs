@@ -38,6 +38,9 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
                 id: o.id.clone(),
                 name: o.name.clone(),
                 identity: o.identity.clone(),
+                role: o.role,
+                serves: o.serves.clone(),
+                sectors: o.sectors.clone(),
             })
             .collect(),
         ..Provisioning::default()
@@ -88,6 +91,9 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
             alias: c.alias.clone(),
             media_types: c.media_types.clone(),
             owner: c.owner.clone(),
+            policy: c
+                .policy()
+                .map_err(|e| ServeError::Refused(format!("[[collection]] {:?}: {e}", c.title)))?,
         });
         let mut orgs: Vec<&String> = c.read.iter().chain(&c.write).collect();
         orgs.sort();
@@ -125,7 +131,8 @@ pub async fn ensure_defaults<S: Store>(store: &S) -> Result<Option<Created>, Ser
         organisations: vec![Organisation {
             id: "operators".into(),
             name: "Operators".into(),
-            identity: None,
+            role: tlp::Role::Operator,
+            ..Organisation::default()
         }],
         accounts: vec![Account {
             name: "admin".into(),
@@ -143,6 +150,7 @@ pub async fn ensure_defaults<S: Store>(store: &S) -> Result<Option<Created>, Ser
             alias: Some("default".into()),
             media_types: Vec::new(),
             owner: Some("operators".into()),
+            policy: tlp::CollectionPolicy::default(),
         }],
         grants: vec![("operators".into(), "api".into(), collection, true, true)],
     };

@@ -44,6 +44,8 @@ impl Permissions {
 struct Structure {
     roots: Vec<ApiRoot>,
     collections: HashMap<String, Vec<Collection>>,
+    /// Every organisation, as the access rules see them.
+    directory: Arc<tlp::Directory>,
 }
 
 /// Application state shared by all workers.
@@ -87,7 +89,19 @@ impl<S: Store> AppState<S> {
                 self.store.collections(&r.path).await.map_err(internal)?,
             );
         }
-        let s = Arc::new(Structure { roots, collections });
+        let directory = Arc::new(tlp::Directory::new(
+            self.store
+                .organisations()
+                .await
+                .map_err(internal)?
+                .iter()
+                .map(store::Organisation::access),
+        ));
+        let s = Arc::new(Structure {
+            roots,
+            collections,
+            directory,
+        });
         if let Ok(mut guard) = self.structure.write() {
             *guard = Some((Instant::now(), s.clone()));
         }
@@ -231,6 +245,62 @@ impl<S: Store> AppState<S> {
                 read: g.read,
                 write: g.write,
             },
+        ))
+    }
+
+    /// A public collection by API root and id or alias (anonymous reads), if there is one.
+    pub async fn public_collection(
+        &self,
+        root: &str,
+        id_or_alias: &str,
+    ) -> Result<Option<Collection>, TaxiiError> {
+        let s = self.structure().await?;
+        Ok(s.collections
+            .get(root)
+            .and_then(|cs| {
+                cs.iter().find(|c| {
+                    c.policy.public
+                        && (c.id.to_string() == id_or_alias.to_ascii_lowercase()
+                            || c.alias.as_deref() == Some(id_or_alias))
+                })
+            })
+            .cloned())
+    }
+
+    /// The organisations, for the access rules.
+    pub async fn directory(&self) -> Result<Arc<tlp::Directory>, TaxiiError> {
+        Ok(self.structure().await?.directory.clone())
+    }
+
+    /// The principal's organisation as the access rules see it. An account whose organisation
+    /// is missing from the directory (provisioned a moment ago) gets a bare entry with its id:
+    /// no identity, no constituency, which can only narrow what it sees.
+    pub fn organisation_of(dir: &tlp::Directory, p: &Principal) -> tlp::Organisation {
+        dir.get(&p.organisation)
+            .cloned()
+            .unwrap_or(tlp::Organisation {
+                id: p.organisation.clone(),
+                ..tlp::Organisation::default()
+            })
+    }
+
+    /// What the principal may see in a collection, and its relation to it (for the audit).
+    pub async fn read_scope(
+        &self,
+        p: &Principal,
+        c: &Collection,
+        perms: Permissions,
+    ) -> Result<(tlp::ReadScope, tlp::Relation), TaxiiError> {
+        let dir = self.directory().await?;
+        let org = Self::organisation_of(&dir, p);
+        let reader = tlp::Reader::Account {
+            org: &org,
+            identity: p.identity.as_deref(),
+            operator: p.operator,
+        };
+        Ok((
+            tlp::ReadScope::of(&reader, &c.policy, perms.read, &dir),
+            tlp::relation(&reader, &c.policy, perms.read, &dir),
         ))
     }
 

@@ -477,6 +477,7 @@ async fn importing_twice_changes_nothing() {
                 id: "medallion".into(),
                 name: "medallion".into(),
                 identity: None,
+                ..Default::default()
             }],
             accounts: vec![Account {
                 name: "admin".into(),

@@ -47,13 +47,46 @@ pub fn effective_tlp<'a>(marking_ids: impl IntoIterator<Item = &'a str>) -> Opti
 pub const PAP_EXTENSION: &str = "extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b";
 
 /// TLP levels in TLP 2.0 terms, ordered from least to most restrictive. TLP 1.0 WHITE is CLEAR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Tlp {
     Clear,
     Green,
     Amber,
+    #[serde(rename = "amber+strict")]
     AmberStrict,
     Red,
+}
+
+impl std::str::FromStr for Tlp {
+    type Err = String;
+
+    /// TLP 2.0 names, case-insensitive, with or without the `TLP:` prefix; TLP 1.0 `white` is
+    /// CLEAR (FIRST's mapping).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase();
+        let t = t.strip_prefix("tlp:").unwrap_or(&t);
+        Ok(match t {
+            "clear" | "white" => Tlp::Clear,
+            "green" => Tlp::Green,
+            "amber" => Tlp::Amber,
+            "amber+strict" => Tlp::AmberStrict,
+            "red" => Tlp::Red,
+            _ => {
+                return Err(format!(
+                    "'{s}' is not a TLP level (clear, green, amber, amber+strict, red)"
+                ));
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for Tlp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TLP:{}", self.as_str().to_ascii_uppercase())
+    }
 }
 
 impl Tlp {

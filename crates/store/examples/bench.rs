@@ -88,7 +88,10 @@ fn object(n: u64, version: u64) -> NewObject {
             micros,
         }),
         body,
-        tlp: Some(1),
+        access: store::Classification {
+            tlp: Some(store::Tlp::Green),
+            ..Default::default()
+        },
         keep_date_added: None,
     }
 }
@@ -126,6 +129,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             id: "o".into(),
             name: "o".into(),
             identity: None,
+            ..Default::default()
         }],
         collections: vec![CollectionSpec {
             api_root: "bench".into(),
@@ -135,6 +139,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             alias: None,
             media_types: vec![],
             owner: None,
+            policy: Default::default(),
         }],
         ..Provisioning::default()
     })
@@ -399,7 +404,7 @@ fn raw_baselines(s: &SqliteStore, objects: &[NewObject]) -> Result<(), Box<dyn s
                 v.micros,
                 v.text,
                 date,
-                o.tlp,
+                o.access.tlp.map(|t| t as u8),
                 o.body.as_bytes()
             ])?;
         }

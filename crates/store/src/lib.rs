@@ -22,6 +22,9 @@ use std::future::Future;
 
 use uuid::Uuid;
 
+pub use tlp::{Classification, CollectionPolicy, ReadScope, Role, Tlp};
+
+pub mod audit;
 pub mod sqlite;
 
 pub use taxii::query::{ObjectFilter, VersionMatch, VersionSelector};
@@ -63,10 +66,12 @@ pub struct Collection {
     pub media_types: Vec<String>,
     /// Organisation id of the owner, when provisioned.
     pub owner: Option<String>,
+    /// Access settings (audience, TLP defaults and limits, public flag).
+    pub policy: CollectionPolicy,
 }
 
 /// What to create or update for a collection (provisioning).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CollectionSpec {
     pub api_root: String,
     pub id: Uuid,
@@ -75,17 +80,34 @@ pub struct CollectionSpec {
     pub alias: Option<String>,
     pub media_types: Vec<String>,
     pub owner: Option<String>,
+    pub policy: CollectionPolicy,
 }
 
-/// An organisation (DESIGN.md section 4). The access-control issue adds roles, designations
-/// and constituencies; this is the part authentication and grants need.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An organisation (DESIGN.md section 4). Designations (personal data) come with issue 5.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Organisation {
     /// Short stable id used in provisioning (`ncsc`, `dtc`).
     pub id: String,
     pub name: String,
     /// The organisation's STIX identity id, when known.
     pub identity: Option<String>,
+    pub role: Role,
+    /// Organisation ids of its constituency.
+    pub serves: Vec<String>,
+    pub sectors: Vec<String>,
+}
+
+impl Organisation {
+    /// The view the access rules take of it.
+    pub fn access(&self) -> tlp::Organisation {
+        tlp::Organisation {
+            id: self.id.clone(),
+            identity: self.identity.clone(),
+            role: self.role,
+            serves: self.serves.clone(),
+            sectors: self.sectors.clone(),
+        }
+    }
 }
 
 /// A login. Belongs to one organisation.
@@ -132,9 +154,9 @@ pub struct NewObject {
     pub version: Option<Version>,
     /// The object's JSON exactly as received.
     pub body: String,
-    /// Effective TLP rank from the object's markings (0 CLEAR ... 4 RED, `None` unmarked);
-    /// stored for the access-control read predicate.
-    pub tlp: Option<u8>,
+    /// The access classification (effective TLP, origin, recipients, flags), stored as
+    /// columns for the read predicate.
+    pub access: Classification,
     /// `date_added` to keep instead of assigning one (import of another server's data).
     /// Must be later than everything already in the collection.
     pub keep_date_added: Option<Micros>,
@@ -163,14 +185,24 @@ pub enum AddOutcome {
     },
 }
 
-/// Who is reading, as far as the store's query needs to know. The access-control issue adds
-/// a per-reader predicate (TLP, audience, personal data) here; the query applies it inside the
+/// Who is reading, as far as the store's query needs to know. The query applies it inside the
 /// keyset scan and inside the version selection, so `last` means "the last version this reader
-/// may see".
+/// may see", and `limit`, `more` and the Date-Added headers are exact per reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visibility {
-    /// Every stored object (operators, and readers until access control lands).
+    /// Every stored object (operators, internal lookups).
     All,
+    /// What the access rules let one reader see ([`tlp::ReadScope::allows`], as SQL).
+    Scoped(ReadScope),
+}
+
+/// The access facts of one stored object version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAccess {
+    pub id: String,
+    pub version: String,
+    pub date_added: Micros,
+    pub class: Classification,
 }
 
 /// A page request: position after the last `date_added` of the previous page, and size.
@@ -193,6 +225,8 @@ pub struct Row {
     pub spec_version: String,
     /// The bytes as received; `None` when the caller did not ask for bodies (manifest, versions).
     pub body: Option<String>,
+    /// Stored effective TLP (for the audit of what was disclosed).
+    pub tlp: Option<Tlp>,
 }
 
 /// One page of rows in `date_added` order, and whether more rows match after it.
@@ -342,6 +376,30 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// the epoch) and returns how many; afterwards [`Store::status`] finds none of them
     /// (T-46: a status that is gone is a 404).
     fn expire_statuses(&self, written_before: Micros) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Every organisation, with roles and constituencies (the access rules' directory).
+    fn organisations(&self) -> impl Future<Output = Result<Vec<Organisation>>> + Send;
+
+    /// The access classification of every stored version of `ids` in the collection, oldest
+    /// first (the ingest creator rule, `explain`).
+    fn object_access(
+        &self,
+        collection: &Collection,
+        ids: Vec<String>,
+    ) -> impl Future<Output = Result<Vec<StoredAccess>>> + Send;
+
+    /// Appends events to the audit log, in order, committed before this returns. `add_objects`
+    /// writes its own ingest entry in the same transaction as the objects.
+    fn audit(&self, events: Vec<audit::AuditEvent>) -> impl Future<Output = Result<()>> + Send;
+
+    /// Audit entries matching the filter, oldest first.
+    fn audit_entries(
+        &self,
+        filter: audit::AuditFilter,
+    ) -> impl Future<Output = Result<Vec<audit::AuditEntry>>> + Send;
+
+    /// Walks the audit chain and reports the first entry that does not fit.
+    fn verify_audit(&self) -> impl Future<Output = Result<audit::AuditReport>> + Send;
 
     /// A random 32-byte key created once per database, used to authenticate `next` cursors;
     /// shared by every server node of one database.

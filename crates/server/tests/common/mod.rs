@@ -23,7 +23,7 @@ pub const SECRET: &str = "5a1f3c76-0e8b-4b4e-a2c1-7d9e2f4b6a13";
 pub const OTHER_FEED: &str = "c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f";
 
 /// The standard provisioning: NCSC writes and reads `partners`, DTC and Z-CERT read it; DTC
-/// may only write to `inbox`; only NCSC sees `secret`; `outsider` has no grant anywhere.
+/// may only write to `inbox` (owned by NCSC, which may delete what DTC posts there); only NCSC sees `secret`; `outsider` has no grant anywhere.
 pub const PROVISIONING: &str = r#"
 [server]
 listen = "127.0.0.1:0"
@@ -103,6 +103,7 @@ write = ["ncsc"]
 api_root = "lds"
 id = "0b9a8a51-3f2a-4c83-9d1e-6e3b41f0c5a2"
 title = "lds-inbox"
+owner = "ncsc"
 read = ["ncsc"]
 write = ["dtc", "ncsc"]
 
@@ -483,7 +484,12 @@ pub fn seed_object(body: &serde_json::Value, spec_version: &str) -> store::NewOb
         spec_version: spec_version.to_owned(),
         version,
         body: serde_json::to_string(body).unwrap(),
-        tlp: None,
+        // As an import stores unmarked data: the default policy's TLP (GREEN), no originator.
+        access: store::Classification {
+            tlp: Some(store::Tlp::Green),
+            defaulted: true,
+            ..store::Classification::default()
+        },
         keep_date_added: None,
     }
 }

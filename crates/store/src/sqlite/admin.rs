@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::{Db, now_us};
 use crate::{
-    Account, ApiRoot, Collection, CollectionSpec, Grant, Provisioning, Result, StatusDetail,
-    StatusRecord, StoreError,
+    Account, ApiRoot, Collection, CollectionSpec, Grant, Organisation, Provisioning, Result,
+    StatusDetail, StatusRecord, StoreError,
 };
 
 fn conflict(msg: String) -> StoreError {
@@ -40,12 +40,27 @@ pub(crate) fn provision(conn: &Connection, p: &Provisioning) -> Result<()> {
     }
     for o in &p.organisations {
         conn.prepare_cached(
-            "INSERT INTO organisation(id, name, identity) VALUES (?1, ?2, ?3)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, identity = excluded.identity",
+            "INSERT INTO organisation(id, name, identity, role, serves, sectors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, identity = excluded.identity,
+               role = excluded.role, serves = excluded.serves, sectors = excluded.sectors",
         )
         .db()?
-        .execute(params![o.id, o.name, o.identity])
+        .execute(params![
+            o.id,
+            o.name,
+            o.identity,
+            o.role.as_str(),
+            to_json(&o.serves)?,
+            to_json(&o.sectors)?
+        ])
         .db()?;
+    }
+    // Constituency members are checked once every organisation of the declaration exists.
+    for o in &p.organisations {
+        for m in &o.serves {
+            require_organisation(conn, m, &format!("constituency of organisation {:?}", o.id))?;
+        }
     }
     for a in &p.accounts {
         require_organisation(conn, &a.organisation, &format!("account {:?}", a.name))?;
@@ -114,6 +129,44 @@ pub(crate) fn provision(conn: &Connection, p: &Provisioning) -> Result<()> {
         .db()?;
     }
     Ok(())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+/// Every organisation, by id.
+pub(crate) fn organisations(conn: &Connection) -> Result<Vec<Organisation>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, name, identity, role, serves, sectors FROM organisation ORDER BY id",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .db()?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, identity, role, serves, sectors) = row.db()?;
+        out.push(Organisation {
+            role: role.parse().map_err(|_| corrupt("organisation role"))?,
+            serves: serde_json::from_str(&serves).map_err(|_| corrupt("organisation serves"))?,
+            sectors: serde_json::from_str(&sectors).map_err(|_| corrupt("organisation sectors"))?,
+            id,
+            name,
+            identity,
+        });
+    }
+    Ok(out)
 }
 
 fn require_organisation(conn: &Connection, id: &str, what: &str) -> Result<()> {
@@ -189,11 +242,16 @@ fn upsert_collection(conn: &Connection, c: &CollectionSpec) -> Result<()> {
     }
     let media = serde_json::to_string(&c.media_types)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    for a in &c.policy.audience {
+        let (tlp::AudienceEntry::Organisation(o) | tlp::AudienceEntry::ConstituencyOf(o)) = a;
+        require_organisation(conn, o, &format!("{what}: audience"))?;
+    }
     conn.prepare_cached(
-        "INSERT INTO collection(api_root, uuid, title, description, alias, media_types, owner)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO collection(api_root, uuid, title, description, alias, media_types, owner, policy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(uuid) DO UPDATE SET title = excluded.title, description = excluded.description,
-           alias = excluded.alias, media_types = excluded.media_types, owner = excluded.owner",
+           alias = excluded.alias, media_types = excluded.media_types, owner = excluded.owner,
+           policy = excluded.policy",
     )
     .db()?
     .execute(params![
@@ -203,7 +261,8 @@ fn upsert_collection(conn: &Connection, c: &CollectionSpec) -> Result<()> {
         c.description,
         c.alias,
         media,
-        c.owner
+        c.owner,
+        to_json(&c.policy)?
     ])
     .db()?;
     Ok(())
@@ -229,9 +288,11 @@ pub(crate) fn api_roots(conn: &Connection) -> Result<Vec<ApiRoot>> {
 }
 
 const COLLECTION_COLUMNS: &str =
-    "id, api_root, uuid, title, description, alias, media_types, owner";
+    "id, api_root, uuid, title, description, alias, media_types, owner, policy";
 
-fn collection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Collection, String, String)> {
+type CollectionRow = (Collection, String, String, Option<String>);
+
+fn collection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CollectionRow> {
     Ok((
         Collection {
             key: r.get(0)?,
@@ -242,16 +303,22 @@ fn collection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Collection, String
             alias: r.get(5)?,
             media_types: Vec::new(),
             owner: r.get(7)?,
+            policy: tlp::CollectionPolicy::default(),
         },
         r.get(2)?,
         r.get(6)?,
+        r.get(8)?,
     ))
 }
 
-/// Fills the columns stored as text (uuid, JSON media types), which rusqlite cannot convert.
-fn finish_collection((mut c, uuid, media): (Collection, String, String)) -> Result<Collection> {
+/// Fills the columns stored as text (uuid, JSON media types and policy), which rusqlite
+/// cannot convert.
+fn finish_collection((mut c, uuid, media, policy): CollectionRow) -> Result<Collection> {
     c.id = Uuid::parse_str(&uuid).map_err(|_| corrupt("collection id"))?;
     c.media_types = serde_json::from_str(&media).map_err(|_| corrupt("collection media types"))?;
+    if let Some(p) = policy {
+        c.policy = serde_json::from_str(&p).map_err(|_| corrupt("collection policy"))?;
+    }
     Ok(c)
 }
 

@@ -18,6 +18,7 @@
 //! written that way; unit tests check the page and write statements are never re-prepared.
 
 mod admin;
+mod audit;
 mod checkpoint;
 mod objects;
 mod pool;
@@ -33,8 +34,9 @@ use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
 use crate::{
-    Account, AddOutcome, ApiRoot, Collection, Grant, Micros, NewObject, ObjectFilter, Page,
-    PageRequest, Provisioning, Result, StatusRecord, Store, StoreError, Visibility,
+    Account, AddOutcome, ApiRoot, Collection, Grant, Micros, NewObject, ObjectFilter, Organisation,
+    Page, PageRequest, Provisioning, Result, StatusRecord, Store, StoreError, StoredAccess,
+    Visibility,
 };
 use checkpoint::Checkpointer;
 use pool::Readers;
@@ -305,6 +307,34 @@ impl Store for SqliteStore {
     async fn expire_statuses(&self, written_before: Micros) -> Result<u64> {
         self.write(move |c| admin::expire_statuses(c, written_before))
             .await
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>> {
+        self.read(admin::organisations).await
+    }
+
+    async fn object_access(
+        &self,
+        collection: &Collection,
+        ids: Vec<String>,
+    ) -> Result<Vec<StoredAccess>> {
+        let key = collection.key;
+        self.read(move |c| audit::object_access(c, key, &ids)).await
+    }
+
+    async fn audit(&self, events: Vec<crate::audit::AuditEvent>) -> Result<()> {
+        self.write(move |c| audit::append(c, &events)).await
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: crate::audit::AuditFilter,
+    ) -> Result<Vec<crate::audit::AuditEntry>> {
+        self.read(move |c| audit::entries(c, &filter)).await
+    }
+
+    async fn verify_audit(&self) -> Result<crate::audit::AuditReport> {
+        self.read(audit::verify).await
     }
 
     async fn server_key(&self) -> Result<[u8; 32]> {

@@ -23,8 +23,9 @@ const LATEST: &str = "SELECT seq, spec_version, version_us FROM object_version
 const DEMOTE: &str = "UPDATE object_version SET is_latest = 0 WHERE seq = +?1";
 const INSERT: &str =
     "INSERT INTO object_version(collection_id, stix_id, stix_type, spec_version, version_us,
-                                    version, date_added_us, is_latest, tlp, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+                                    version, date_added_us, is_latest, tlp, body,
+                                    origin, access_flags, recipients, affected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 const ALL_SEQS: &str = "SELECT seq FROM object_version WHERE collection_id = +?1 AND stix_id = +?2";
 const DELETE_SEQ: &str = "DELETE FROM object_version WHERE seq = +?1";
 const NEWEST: &str =
@@ -87,7 +88,82 @@ pub(crate) fn add(
     // Nothing is left to do for this request, unless the caller reported pending objects.
     status.complete = status.pendings.is_empty();
     super::admin::save_status(conn, &status)?;
+    super::audit::append(
+        conn,
+        &[ingest_event(conn, key, objects, &outcomes, &status)?],
+    )?;
     Ok((outcomes, status))
+}
+
+/// The audit entry of one add request, written in the same transaction as the objects: what
+/// was stored (with its content hash and TLP), what was a duplicate, and what was refused, with
+/// the rule for access refusals. Failure messages are not copied: a validator message may quote
+/// object content, which the audit log never holds.
+fn ingest_event(
+    conn: &Connection,
+    key: i64,
+    objects: &[NewObject],
+    outcomes: &[AddOutcome],
+    status: &StatusRecord,
+) -> Result<crate::audit::AuditEvent> {
+    use crate::audit::{AuditEvent, AuditItem, AuditKind, sha256_hex};
+    let collection: Option<String> = conn
+        .prepare_cached("SELECT uuid FROM collection WHERE id = +?1")
+        .db()?
+        .query_row([key], |r| r.get(0))
+        .optional()
+        .db()?;
+    let mut items = Vec::with_capacity(objects.len() + status.failures.len());
+    for (obj, outcome) in objects.iter().zip(outcomes) {
+        let (version, decision) = match outcome {
+            AddOutcome::Added { version, .. } => (version.clone(), "stored".to_owned()),
+            AddOutcome::Duplicate { version } => (version.clone(), "duplicate".to_owned()),
+            AddOutcome::Rejected { version, .. } => (
+                version.clone().unwrap_or_default(),
+                "refused:same-version-other-content".to_owned(),
+            ),
+        };
+        let stored = !matches!(outcome, AddOutcome::Rejected { .. });
+        items.push(AuditItem {
+            id: obj.id.clone(),
+            version,
+            sha256: stored.then(|| sha256_hex(obj.body.as_bytes())),
+            tlp: obj.access.tlp,
+            decision,
+        });
+    }
+    // Failures found before storage (invalid objects, access rules) are in the status already.
+    let stored_failures = outcomes
+        .iter()
+        .filter(|o| matches!(o, AddOutcome::Rejected { .. }))
+        .count();
+    let earlier = status.failures.len().saturating_sub(stored_failures);
+    for f in status.failures.iter().take(earlier) {
+        let rule = f
+            .message
+            .as_deref()
+            .and_then(|m| m.split("access rule ").nth(1))
+            .and_then(|r| r.split(':').next())
+            .unwrap_or("invalid-stix");
+        items.push(AuditItem {
+            id: f.id.clone(),
+            version: f.version.clone(),
+            sha256: None,
+            tlp: None,
+            decision: format!("refused:{rule}"),
+        });
+    }
+    Ok(AuditEvent {
+        time_us: status.request_timestamp,
+        kind: AuditKind::Ingest,
+        organisation: super::audit::organisation_of(conn, &status.account)?,
+        account: Some(status.account.clone()),
+        api_root: Some(status.api_root.clone()),
+        collection: collection.and_then(|c| uuid::Uuid::parse_str(&c).ok()),
+        endpoint: Some("add".into()),
+        relation: None,
+        items,
+    })
 }
 
 /// The `date_added` for the next row: the kept one (import) if it is later than everything in
@@ -265,8 +341,12 @@ impl<'c> Writes<'c> {
                 version,
                 date_added,
                 latest,
-                obj.tlp,
-                obj.body.as_bytes()
+                obj.access.tlp.map(tlp::rank),
+                obj.body.as_bytes(),
+                obj.access.origin,
+                obj.access.flags(),
+                tlp::model::encode_ids(&obj.access.recipients),
+                tlp::model::encode_ids(&obj.access.affected)
             ])
             .db()?;
         Ok(())
@@ -333,7 +413,7 @@ mod tests {
                 micros: 1_000_000 + i64::from(n),
             }),
             body: format!("{{\"n\":{n}}}"),
-            tlp: None,
+            access: crate::Classification::default(),
             keep_date_added: None,
         }
     }

@@ -22,7 +22,42 @@ use crate::{Result, StoreError};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`. Never edit a
 /// published migration: add a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+
+/// Version 3: access control (issue 4). The classification of each object version is stored
+/// beside its bytes so the read query can filter per reader (`tlp` existed since version 1);
+/// organisations get roles and constituencies, collections a policy; the audit log.
+///
+/// Rows stored before this version have no origin: no originator rule applies to them. Their
+/// `tlp` came from their markings; unmarked ones get what the default collection policy gives
+/// an unmarked object today (GREEN, recorded as defaulted), so an upgrade hides nothing that
+/// the collection's readers saw before.
+const MIGRATION_3: &str = r#"
+ALTER TABLE object_version ADD COLUMN origin TEXT;           -- organisation id of the poster
+ALTER TABLE object_version ADD COLUMN access_flags INTEGER NOT NULL DEFAULT 0; -- 1 quarantined, 2 tlp defaulted
+ALTER TABLE object_version ADD COLUMN recipients TEXT;       -- '|identity--a|identity--b|' or NULL
+ALTER TABLE object_version ADD COLUMN affected TEXT;         -- same encoding
+UPDATE object_version SET tlp = 1, access_flags = 2 WHERE tlp IS NULL;
+
+ALTER TABLE organisation ADD COLUMN role TEXT NOT NULL DEFAULT 'constituent';
+ALTER TABLE organisation ADD COLUMN serves TEXT NOT NULL DEFAULT '[]';   -- JSON array of org ids
+ALTER TABLE organisation ADD COLUMN sectors TEXT NOT NULL DEFAULT '[]';  -- JSON array
+
+ALTER TABLE collection ADD COLUMN policy TEXT;               -- JSON CollectionPolicy; NULL = default
+
+-- Append-only, hash-chained audit log. `body` is the canonical JSON of the event; `hash` =
+-- SHA-256(prev hash || seq as 8 big-endian bytes || body). The other columns repeat fields of
+-- the body for queries; verification checks they agree with it.
+CREATE TABLE audit(
+  seq          INTEGER PRIMARY KEY,
+  time_us      INTEGER NOT NULL,
+  kind         TEXT    NOT NULL,
+  account      TEXT,
+  organisation TEXT,
+  body         TEXT    NOT NULL,
+  hash         BLOB    NOT NULL CHECK (length(hash) = 32));
+CREATE INDEX audit_org_time ON audit(organisation, time_us);
+"#;
 
 /// Version 2: the status expiry sweep (T-46) deletes by age without scanning every status.
 const MIGRATION_2: &str = "CREATE INDEX status_stored ON status(stored_us);";
@@ -278,5 +313,56 @@ pub(crate) fn idle_checkpoint(conn: &Connection, busy_timeout: Duration) -> bool
             tracing::warn!(error = %e, "idle WAL checkpoint failed");
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by the previous release (schema 2) keeps what its readers saw: an
+    /// unmarked object becomes GREEN (defaulted), a marked one keeps its TLP, and neither has
+    /// an originator.
+    #[test]
+    fn migration_3_keeps_unmarked_objects_readable() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_version(version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(2).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_version VALUES (?1, 0)",
+                [i64::try_from(i + 1).unwrap()],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO api_root VALUES ('lds', 'LDS', NULL, 1000);
+             INSERT INTO collection(id, api_root, uuid, title) VALUES (1, 'lds', 'u', 't');
+             INSERT INTO object_version(collection_id, stix_id, stix_type, spec_version, version_us,
+               version, date_added_us, is_latest, tlp, body)
+             VALUES (1, 'a--1', 'a', '2.1', 1, 'v', 1, 1, NULL, x'7b7d'),
+                    (1, 'a--2', 'a', '2.1', 1, 'v', 2, 1, 3, x'7b7d');",
+        )
+        .unwrap();
+        migrate(&conn).unwrap();
+        let rows: Vec<(String, Option<i64>, i64, Option<String>)> = conn
+            .prepare(
+                "SELECT stix_id, tlp, access_flags, origin FROM object_version ORDER BY stix_id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("a--1".into(), Some(1), 2, None),
+                ("a--2".into(), Some(3), 0, None)
+            ]
+        );
     }
 }

@@ -31,6 +31,7 @@ use crate::{
     Micros, ObjectFilter, Page, PageRequest, Result, Row, StoreError, VersionMatch,
     VersionSelector, Visibility,
 };
+use tlp::ReadScope;
 
 /// SQL text with its positional parameters, appended in the order they appear.
 #[derive(Debug, Default)]
@@ -66,23 +67,61 @@ impl Sql {
     }
 }
 
-/// The extension point for access control: the reader's visibility as a predicate over the
-/// `object_version` row aliased `a`, appended as ` AND ...`. It is applied to the outer scan
-/// and inside every subquery that selects versions, so `limit`, `more` and `last` are exact
-/// for each reader ("the last version this reader may see"). `Visibility::All` adds nothing;
-/// the access-control issue adds its variants (e.g. `a.tlp <= ?`, audience `EXISTS`) here.
+/// The reader's visibility as a predicate over the `object_version` row aliased `a`, appended
+/// as ` AND ...`. It is applied to the outer scan and inside every subquery that selects
+/// versions, so `limit`, `more` and `last` are exact for each reader ("the last version this
+/// reader may see"). It is [`tlp::ReadScope::allows`] written in SQL (the store suite checks the
+/// two agree, through `decide`); every value is a bound parameter, so the statement text is the
+/// same for every reader and stays in the statement cache.
 fn visibility(sql: &mut Sql, vis: &Visibility, a: &str) {
-    match vis {
-        Visibility::All => {
-            let _ = (sql, a);
+    let (org, level, identity, org_identity, red_org) = match vis {
+        Visibility::All | Visibility::Scoped(ReadScope::All) => return,
+        Visibility::Scoped(ReadScope::Nothing) => {
+            sql.push(" AND 0");
+            return;
         }
-    }
+        Visibility::Scoped(ReadScope::Reader {
+            org,
+            level,
+            identity,
+            org_identity,
+            red_org,
+        }) => (org, level, identity, org_identity, red_org),
+    };
+    let wrap = |id: &Option<String>| id.as_ref().map(|i| format!("|{i}|"));
+    let level = i64::from(tlp::rank(*level));
+    sql.push(" AND ((")
+        .push(a)
+        .push(".origin = ")
+        .bind(org.clone());
+    sql.push(") OR ((")
+        .push(a)
+        .push(".access_flags & 1) = 0 AND ");
+    sql.push(a).push(".tlp IS NOT NULL AND ((");
+    sql.push(a).push(".recipients IS NULL AND ");
+    sql.push(a).push(".tlp <= ").bind(level);
+    sql.push(") OR (")
+        .push(a)
+        .push(".recipients IS NOT NULL AND ((instr(");
+    sql.push(a).push(".recipients, ").bind(wrap(identity));
+    sql.push(") > 0 AND (").push(a).push(".tlp = 4 OR ");
+    sql.push(a).push(".tlp <= ").bind(level);
+    sql.push(")) OR (instr(")
+        .push(a)
+        .push(".recipients, ")
+        .bind(wrap(org_identity));
+    sql.push(") > 0 AND (").push(a).push(".tlp <= ").bind(level);
+    sql.push(" OR (")
+        .push(a)
+        .push(".tlp = 4 AND ")
+        .bind(i64::from(*red_org));
+    sql.push(" = 1))))))))");
 }
 
 /// Whether `vis` hides nothing. The `is_latest` index describes all stored versions, so it
 /// answers `last` only for a reader who may see every version.
 fn unrestricted(vis: &Visibility) -> bool {
-    matches!(vis, Visibility::All)
+    matches!(vis, Visibility::All | Visibility::Scoped(ReadScope::All))
 }
 
 /// Whether the filter is the common `last` request the `is_latest` index answers directly.
@@ -235,8 +274,9 @@ pub(crate) fn select(
     sql
 }
 
-const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version";
-const ROW_COLUMNS_BODY: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.body";
+const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp";
+const ROW_COLUMNS_BODY: &str =
+    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.body";
 
 /// One keyset page: `LIMIT n + 1` so `more` is exact.
 /// The page query: [`select`], ordered, with `LIMIT n + 1` so `more` is exact.
@@ -284,7 +324,7 @@ pub(crate) fn page(
     let mut out = Vec::with_capacity(limit.min(1024) + 1);
     while let Some(r) = rows.next().db()? {
         let body = if with_bodies {
-            let bytes: Vec<u8> = r.get(4).db()?;
+            let bytes: Vec<u8> = r.get(5).db()?;
             Some(
                 String::from_utf8(bytes)
                     .map_err(|_| StoreError::Unavailable("a stored body is not UTF-8".into()))?,
@@ -297,6 +337,7 @@ pub(crate) fn page(
             id: r.get(1).db()?,
             version: r.get(2).db()?,
             spec_version: r.get(3).db()?,
+            tlp: r.get::<_, Option<u8>>(4).db()?.and_then(tlp::from_rank),
             body,
         });
     }

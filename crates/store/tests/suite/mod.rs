@@ -80,11 +80,13 @@ pub fn base_provisioning() -> Provisioning {
                 id: ORG.into(),
                 name: "NCSC-NL".into(),
                 identity: None,
+                ..Default::default()
             },
             Organisation {
                 id: "dtc".into(),
                 name: "Digital Trust Center".into(),
                 identity: Some("identity--x".into()),
+                ..Default::default()
             },
         ],
         accounts: vec![Account {
@@ -107,6 +109,7 @@ pub fn base_provisioning() -> Provisioning {
             alias: Some("partners".into()),
             media_types: vec![],
             owner: Some(ORG.into()),
+            policy: Default::default(),
         }],
         grants: vec![
             (ORG.into(), ROOT.into(), COLLECTION_ID, true, true),
@@ -159,7 +162,7 @@ pub fn versioned(id: &str, spec: &str, modified: &str, name: &str) -> NewObject 
             micros: micros(modified),
         }),
         body,
-        tlp: None,
+        access: store::Classification::default(),
         keep_date_added: None,
     }
 }
@@ -173,7 +176,10 @@ pub fn unversioned(id: &str, value: &str) -> NewObject {
         spec_version: "2.1".into(),
         version: None,
         body: format!(r#"{{"type":"{ty}","spec_version":"2.1","id":"{id}","value":"{value}"}}"#),
-        tlp: Some(0),
+        access: store::Classification {
+            tlp: Some(store::Tlp::Clear),
+            ..Default::default()
+        },
         keep_date_added: None,
     }
 }
@@ -299,6 +305,7 @@ pub async fn provisioning_conflicts_change_nothing<S: Store>(s: &S) {
         alias: alias.map(Into::into),
         media_types: vec![],
         owner: None,
+        policy: Default::default(),
     };
     let cases: Vec<(&str, Provisioning)> = vec![
         (
@@ -390,6 +397,7 @@ pub async fn collections_by_id_alias_and_order<S: Store>(s: &S) {
             alias: None,
             media_types: vec!["application/stix+json;version=2.1".into()],
             owner: None,
+            policy: Default::default(),
         });
     }
     s.provision(p).await.unwrap();
@@ -1460,5 +1468,207 @@ pub async fn pollers_never_skip_or_repeat<S: Store>(s: &S, plan: ConcurrencyPlan
             .filter(|d| start.is_none_or(|s| *d > s))
             .collect();
         assert_eq!(seen, entitled, "reader starting after {start:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access control: the read query against the decision function (driven by a proptest)
+
+/// One stored version in a visibility plan.
+#[derive(Debug, Clone)]
+pub struct PlannedVersion {
+    /// Which of a few ids (so several versions of one id occur).
+    pub id: u8,
+    /// TLP rank 0..=4, or `None` (unmarked without default).
+    pub tlp: Option<u8>,
+    pub quarantined: bool,
+    /// Index into [`ORGS`] of the poster, or `None` (no recorded origin).
+    pub origin: Option<u8>,
+    /// Bit set over [`PEOPLE`] (0 = no audience marking).
+    pub recipients: u8,
+    /// Also name the organisation identity of [`ORGS`]`[1]` as a recipient.
+    pub org_recipient: bool,
+}
+
+/// A reader: organisation, individual identity, operator, read grant.
+#[derive(Debug, Clone)]
+pub struct PlannedReader {
+    pub org: u8,
+    pub person: Option<u8>,
+    pub operator: bool,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct VisibilityPlan {
+    pub versions: Vec<PlannedVersion>,
+    pub readers: Vec<PlannedReader>,
+    /// Audience: bit set over ORGS as direct members; `constituency` adds ORGS[1]'s.
+    pub audience: u8,
+    pub constituency: bool,
+    pub red_org: bool,
+    pub page_sizes: Vec<usize>,
+}
+
+pub const ORGS: [&str; 4] = ["ncsc", "dtc", "zcert", "company-b"];
+pub const PEOPLE: [&str; 3] = [
+    "identity--00000000-0000-4000-8000-0000000000d1",
+    "identity--00000000-0000-4000-8000-0000000000d2",
+    "identity--00000000-0000-4000-8000-0000000000d3",
+];
+const DTC_IDENTITY: &str = "identity--00000000-0000-4000-8000-0000000000dc";
+
+fn directory() -> tlp::Directory {
+    tlp::Directory::new(ORGS.iter().map(|o| tlp::Organisation {
+        id: (*o).into(),
+        identity: (*o == "dtc").then(|| DTC_IDENTITY.to_owned()),
+        serves: if *o == "dtc" {
+            vec!["company-b".into()]
+        } else {
+            vec![]
+        },
+        ..tlp::Organisation::default()
+    }))
+}
+
+/// Follows pages of `limit` (as `next` does: the position after the last row) to the end.
+async fn follow<S: Store>(
+    s: &S,
+    c: &Collection,
+    f: &ObjectFilter,
+    vis: &Visibility,
+    limit: usize,
+    bodies: bool,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .query(c, f, vis, PageRequest { after, limit }, bodies)
+            .await
+            .unwrap();
+        assert!(page.rows.len() <= limit);
+        assert_eq!(
+            page.rows.iter().all(|r| r.body.is_some()),
+            bodies || page.rows.is_empty()
+        );
+        out.extend(page.rows.iter().map(|r| (r.id.clone(), r.version.clone())));
+        match (page.more, page.rows.last()) {
+            (true, Some(last)) => after = Some(last.date_added),
+            (true, None) => panic!("more without rows"),
+            (false, _) => return out,
+        }
+    }
+}
+
+/// For random versions, markings, readers and page sizes: following the pages of objects,
+/// manifest and versions yields exactly what `tlp::decide` allows that reader, never more,
+/// never less (`last` = the last version the reader may see).
+pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: VisibilityPlan) {
+    let c = setup(s).await;
+    let dir = directory();
+    let policy = tlp::CollectionPolicy {
+        audience: ORGS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| plan.audience & (1 << i) != 0)
+            .map(|(_, o)| tlp::AudienceEntry::Organisation((*o).into()))
+            .chain(
+                plan.constituency
+                    .then(|| tlp::AudienceEntry::ConstituencyOf("dtc".into())),
+            )
+            .collect(),
+        red_org_recipients: plan.red_org,
+        ..tlp::CollectionPolicy::default()
+    };
+    // Store the versions; each id's versions get increasing `modified`.
+    let mut stored: Vec<(String, String, tlp::Classification)> = Vec::new();
+    let mut counts = [0u32; 8];
+    for v in &plan.versions {
+        let id = sid("indicator", u128::from(v.id));
+        let n = counts[usize::from(v.id % 8)];
+        counts[usize::from(v.id % 8)] += 1;
+        let modified = format!("2024-01-01T00:00:{:02}.000Z", n.min(59));
+        if n >= 60 {
+            continue;
+        }
+        let mut recipients: Vec<String> = PEOPLE
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| v.recipients & (1 << i) != 0)
+            .map(|(_, p)| (*p).to_owned())
+            .collect();
+        if v.org_recipient {
+            recipients.push(DTC_IDENTITY.into());
+        }
+        let class = tlp::Classification {
+            tlp: v.tlp.and_then(tlp::from_rank),
+            quarantined: v.quarantined,
+            origin: v
+                .origin
+                .map(|o| ORGS[usize::from(o) % ORGS.len()].to_owned()),
+            recipients,
+            ..tlp::Classification::default()
+        };
+        let mut o = versioned(&id, "2.1", &modified, "v");
+        o.access = class.clone();
+        add(s, &c, vec![o]).await;
+        stored.push((id, modified, class));
+    }
+    let ids: Vec<String> = {
+        let mut v: Vec<String> = stored.iter().map(|(i, _, _)| i.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    for r in &plan.readers {
+        let org = dir.get(ORGS[usize::from(r.org) % ORGS.len()]).unwrap();
+        let reader = tlp::Reader::Account {
+            org,
+            identity: r.person.map(|p| PEOPLE[usize::from(p) % PEOPLE.len()]),
+            operator: r.operator,
+        };
+        let visible = |class: &tlp::Classification| {
+            tlp::decide(&reader, &policy, r.read, &dir, class).is_visible()
+        };
+        let vis = Visibility::Scoped(tlp::ReadScope::of(&reader, &policy, r.read, &dir));
+        // Expected: per id, the visible versions; `last` is the greatest of them.
+        let mut all_visible: Vec<(String, String)> = Vec::new();
+        let mut last_visible: BTreeMap<String, String> = BTreeMap::new();
+        for (id, version, class) in &stored {
+            if visible(class) {
+                all_visible.push((id.clone(), version.clone()));
+                last_visible.insert(id.clone(), version.clone());
+            }
+        }
+        let mut want_last: Vec<(String, String)> = last_visible.into_iter().collect();
+        want_last.sort();
+        for &limit in &plan.page_sizes {
+            for bodies in [true, false] {
+                // objects (bodies) and manifest (no bodies), match[version]=last
+                let mut got = follow(s, &c, &ObjectFilter::default(), &vis, limit, bodies).await;
+                got.sort();
+                assert_eq!(got, want_last, "{r:?} limit {limit} bodies {bodies}");
+            }
+            // versions of each id
+            for id in &ids {
+                let f = ObjectFilter {
+                    ids: vec![id.clone()],
+                    ..all_versions()
+                };
+                let got = follow(s, &c, &f, &vis, limit, false).await;
+                let want: Vec<(String, String)> = all_visible
+                    .iter()
+                    .filter(|(i, _)| i == id)
+                    .cloned()
+                    .collect();
+                assert_eq!(got, want, "{r:?} versions of {id} limit {limit}");
+                assert_eq!(
+                    s.object_exists(&c, id, &vis).await.unwrap(),
+                    !want.is_empty(),
+                    "{r:?} exists {id}"
+                );
+            }
+        }
     }
 }

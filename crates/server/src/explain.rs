@@ -1,0 +1,224 @@
+//! `explain`: whether an account can read an object, and which rule decides it, for every
+//! collection that holds the object and every stored version. The same decision function the
+//! read query is checked against ([`tlp::decide`]), over the classification stored at ingest.
+//! Used by `schakel explain` and the operator-only `GET /schakel/explain` endpoint.
+
+use std::fmt;
+
+use serde::Serialize;
+use store::Store;
+
+/// The answer for one account and one object id.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Explanation {
+    pub account: String,
+    pub organisation: String,
+    pub operator: bool,
+    pub object: String,
+    /// One entry per collection (visible to the search) that holds a version of the object.
+    pub collections: Vec<CollectionExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CollectionExplanation {
+    pub api_root: String,
+    pub collection: String,
+    pub title: String,
+    pub read_permission: bool,
+    /// The account's relation to the collection (`direct-audience`, `community`, ...).
+    pub relation: String,
+    pub versions: Vec<VersionExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct VersionExplanation {
+    pub version: String,
+    pub tlp: Option<String>,
+    /// The TLP is the collection default, not a marking of the object.
+    pub tlp_defaulted: bool,
+    pub quarantined: bool,
+    /// Organisation that posted this version.
+    pub origin: Option<String>,
+    pub recipients: Vec<String>,
+    pub visible: bool,
+    /// The rule (visible) or reason (withheld) code, as the audit records it.
+    pub rule: String,
+    pub why: String,
+}
+
+/// Why an explanation could not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error("no account named {0:?}")]
+    UnknownAccount(String),
+    #[error("no API root {0:?}")]
+    UnknownApiRoot(String),
+    #[error("no collection {0:?} in the API roots searched")]
+    UnknownCollection(String),
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+}
+
+/// Explains `object` for `account`, in the collections of `api_root` (all roots when `None`),
+/// or only in `collection` (id or alias) when given.
+pub async fn explain<S: Store>(
+    store: &S,
+    account: &str,
+    object: &str,
+    api_root: Option<&str>,
+    collection: Option<&str>,
+) -> Result<Explanation, ExplainError> {
+    let acct = store
+        .account(account)
+        .await?
+        .ok_or_else(|| ExplainError::UnknownAccount(account.to_owned()))?;
+    let dir = tlp::Directory::new(
+        store
+            .organisations()
+            .await?
+            .iter()
+            .map(store::Organisation::access),
+    );
+    let org = dir
+        .get(&acct.organisation)
+        .cloned()
+        .unwrap_or(tlp::Organisation {
+            id: acct.organisation.clone(),
+            ..tlp::Organisation::default()
+        });
+    let reader = tlp::Reader::Account {
+        org: &org,
+        identity: acct.identity.as_deref(),
+        operator: acct.operator,
+    };
+    let roots: Vec<String> = match api_root {
+        Some(r) => {
+            if !store.api_roots().await?.iter().any(|x| x.path == r) {
+                return Err(ExplainError::UnknownApiRoot(r.to_owned()));
+            }
+            vec![r.to_owned()]
+        }
+        None => store
+            .api_roots()
+            .await?
+            .into_iter()
+            .map(|r| r.path)
+            .collect(),
+    };
+    let mut out = Explanation {
+        account: acct.name.clone(),
+        organisation: acct.organisation.clone(),
+        operator: acct.operator,
+        object: object.to_owned(),
+        collections: Vec::new(),
+    };
+    let mut found_collection = collection.is_none();
+    for root in roots {
+        let grants = store.grants(&acct.organisation, &root).await?;
+        for c in store.collections(&root).await? {
+            if let Some(want) = collection {
+                if c.id.to_string() != want.to_ascii_lowercase() && c.alias.as_deref() != Some(want)
+                {
+                    continue;
+                }
+                found_collection = true;
+            }
+            let stored = store.object_access(&c, vec![object.to_owned()]).await?;
+            if stored.is_empty() {
+                continue;
+            }
+            let read = grants.iter().any(|g| g.collection_key == c.key && g.read);
+            let relation = tlp::relation(&reader, &c.policy, read, &dir);
+            let versions = stored
+                .iter()
+                .map(|a| {
+                    let d = tlp::decide(&reader, &c.policy, read, &dir, &a.class);
+                    VersionExplanation {
+                        version: a.version.clone(),
+                        tlp: a.class.tlp.map(|t| t.to_string()),
+                        tlp_defaulted: a.class.defaulted,
+                        quarantined: a.class.quarantined,
+                        origin: a.class.origin.clone(),
+                        recipients: a.class.recipients.clone(),
+                        visible: d.is_visible(),
+                        rule: d.code().to_owned(),
+                        why: d.explain().to_owned(),
+                    }
+                })
+                .collect();
+            out.collections.push(CollectionExplanation {
+                api_root: root.clone(),
+                collection: c.id.to_string(),
+                title: c.title.clone(),
+                read_permission: read || acct.operator,
+                relation: relation.as_str().to_owned(),
+                versions,
+            });
+        }
+    }
+    if !found_collection {
+        return Err(ExplainError::UnknownCollection(
+            collection.unwrap_or_default().to_owned(),
+        ));
+    }
+    Ok(out)
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "account {} (organisation {}{}), object {}",
+            self.account,
+            self.organisation,
+            if self.operator { ", operator" } else { "" },
+            self.object
+        )?;
+        if self.collections.is_empty() {
+            return writeln!(f, "  no collection searched holds this object");
+        }
+        for c in &self.collections {
+            writeln!(
+                f,
+                "  collection {} ({}) in /{}/: {}, relation {}",
+                c.title,
+                c.collection,
+                c.api_root,
+                if c.read_permission {
+                    "read permission"
+                } else {
+                    "no read permission"
+                },
+                c.relation
+            )?;
+            for v in &c.versions {
+                writeln!(
+                    f,
+                    "    version {}: {} [{}] {}",
+                    v.version,
+                    if v.visible { "VISIBLE" } else { "WITHHELD" },
+                    v.rule,
+                    v.why
+                )?;
+                writeln!(
+                    f,
+                    "      tlp {}{}{}, posted by {}{}",
+                    v.tlp.as_deref().unwrap_or("none"),
+                    if v.tlp_defaulted {
+                        " (collection default)"
+                    } else {
+                        ""
+                    },
+                    if v.quarantined { ", quarantined" } else { "" },
+                    v.origin.as_deref().unwrap_or("(not recorded)"),
+                    if v.recipients.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", recipients {}", v.recipients.join(", "))
+                    }
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! The read decision reduced to per-request parameters, for the store's page query.
+//!
+//! [`decide()`](crate::decide()) needs the reader, the collection policy and the object's
+//! classification. For one request, everything but the classification is fixed, so what is left
+//! is a predicate over the stored columns (`origin`, `access_flags`, `tlp`, `recipients`) with
+//! the parameters below. The store writes it as SQL inside its keyset query; [`ReadScope::allows`]
+//! is the same predicate in Rust, and both are checked against `decide` (unit tests here over
+//! every combination, a property test in the store suite through the SQL).
+
+use stix::registry::Tlp;
+
+use crate::decide::{Reader, Relation, relation};
+use crate::model::{Classification, CollectionPolicy, Directory};
+
+/// What one reader may see in one collection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReadScope {
+    /// Everything (operators).
+    All,
+    /// Nothing (no read permission).
+    Nothing,
+    /// The general case.
+    Reader {
+        /// The reader's organisation: its own objects are always visible.
+        org: Option<String>,
+        /// The most restrictive TLP visible without being a named recipient (never RED).
+        level: Tlp,
+        /// The reader's individual identity (matches `recipients` at every level).
+        identity: Option<String>,
+        /// The reader's organisation's identity (matches `recipients` below RED, and at RED
+        /// when `red_org` is set).
+        org_identity: Option<String>,
+        red_org: bool,
+    },
+}
+
+impl ReadScope {
+    /// The scope of `reader` in a collection with `policy`.
+    pub fn of(
+        reader: &Reader<'_>,
+        policy: &CollectionPolicy,
+        read_grant: bool,
+        dir: &Directory,
+    ) -> ReadScope {
+        let rel = relation(reader, policy, read_grant, dir);
+        let level = match rel {
+            Relation::NoRead => return ReadScope::Nothing,
+            Relation::Operator => return ReadScope::All,
+            other => other.level().unwrap_or(Tlp::Clear),
+        };
+        match reader {
+            Reader::Anonymous => ReadScope::Reader {
+                org: None,
+                level,
+                identity: None,
+                org_identity: None,
+                red_org: false,
+            },
+            Reader::Account { org, identity, .. } => ReadScope::Reader {
+                org: Some(org.id.clone()),
+                level,
+                identity: identity.map(str::to_owned),
+                org_identity: org.identity.clone(),
+                red_org: policy.red_org_recipients,
+            },
+        }
+    }
+
+    /// The predicate the store evaluates, over the stored classification.
+    pub fn allows(&self, c: &Classification) -> bool {
+        let ReadScope::Reader {
+            org,
+            level,
+            identity,
+            org_identity,
+            red_org,
+        } = self
+        else {
+            return matches!(self, ReadScope::All);
+        };
+        if org.is_some() && c.origin.is_some() && *org == c.origin {
+            return true;
+        }
+        if c.quarantined {
+            return false;
+        }
+        let Some(tlp) = c.tlp else { return false };
+        if c.recipients.is_empty() {
+            return tlp < Tlp::Red && tlp <= *level;
+        }
+        let listed = |id: &Option<String>| id.as_ref().is_some_and(|id| c.recipients.contains(id));
+        (listed(identity) && (tlp == Tlp::Red || tlp <= *level))
+            || (listed(org_identity)
+                && ((tlp < Tlp::Red && tlp <= *level) || (tlp == Tlp::Red && *red_org)))
+    }
+}
