@@ -276,7 +276,7 @@ fn audit_verify_detects_tampering() {
             .next()
             .unwrap()
             .to_owned();
-        rusqlite::Connection::open(dir.path().join("schakel.db"))
+        rusqlite::Connection::open(dir.path().join("schakel.audit.db"))
             .unwrap()
             .execute_batch(tamper)
             .unwrap();
@@ -297,7 +297,7 @@ fn audit_verify_detects_tampering() {
         .next()
         .unwrap()
         .to_owned();
-    rusqlite::Connection::open(dir.path().join("schakel.db"))
+    rusqlite::Connection::open(dir.path().join("schakel.audit.db"))
         .unwrap()
         .execute("DELETE FROM audit WHERE seq = 2", [])
         .unwrap();

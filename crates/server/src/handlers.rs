@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
-use store::audit::{AuditEvent, AuditItem, AuditKind, sha256_hex};
+use store::audit::{AuditEvent, AuditItem, AuditKind, hex, sha256_hex};
 use store::{Collection, Page, PageRequest, StatusRecord, Store, VersionMatch, Visibility};
 use taxii::cursor::{Cursor, resolve};
 use taxii::error::TaxiiError;
@@ -33,8 +33,8 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Content negotiation then authentication: the common prologue of every endpoint.
-async fn begin<S: Store>(req: &HttpRequest, state: &AppState<S>) -> Result<Arc<Principal>> {
+/// Content negotiation (T-5, interop contract point 6).
+fn negotiate(req: &HttpRequest) -> Result<()> {
     // Several Accept lines are one comma-separated list (RFC 9110 section 5.3).
     let accept: Vec<&str> = req
         .headers()
@@ -42,6 +42,12 @@ async fn begin<S: Store>(req: &HttpRequest, state: &AppState<S>) -> Result<Arc<P
         .filter_map(|v| v.to_str().ok())
         .collect();
     media::check_accept((!accept.is_empty()).then(|| accept.join(", ")).as_deref())?;
+    Ok(())
+}
+
+/// Content negotiation then authentication: the common prologue of every endpoint.
+async fn begin<S: Store>(req: &HttpRequest, state: &AppState<S>) -> Result<Arc<Principal>> {
+    negotiate(req)?;
     Ok(state
         .auth
         .authenticate(header_str(req.headers(), header::AUTHORIZATION))
@@ -381,10 +387,19 @@ async fn read_page<S: Store>(
     let vis = Visibility::Scoped(scope);
     let bodies = matches!(endpoint, Endpoint::Objects | Endpoint::Object);
     let page = query(state, &c, &read, &vis, bodies).await?;
+    // Without filters beyond the id, an empty first page already says that no version is
+    // visible: the existence query is only needed when filters may have hidden them.
+    let unfiltered = read.filter.added_after.is_none()
+        && read.filter.spec_versions.is_empty()
+        && read.filter.types.is_empty()
+        && match &read.filter.versions {
+            VersionMatch::All => true,
+            VersionMatch::Any(sels) => sels.contains(&taxii::query::VersionSelector::Last),
+        };
     if let Some(oid) = oid
         && page.rows.is_empty()
         && read.after.is_none()
-        && !exists(state, &c, oid, &vis).await?
+        && (unfiltered || !exists(state, &c, oid, &vis).await?)
     {
         if exists(state, &c, oid, &Visibility::All).await? {
             let event = read_event(
@@ -421,7 +436,13 @@ async fn read_page<S: Store>(
                     items.push(AuditItem {
                         id: r.id.clone(),
                         version: r.version.clone(),
-                        sha256: r.body.as_deref().map(|b| sha256_hex(b.as_bytes())),
+                        // Only where content was sent; recorded at ingest, computed for
+                        // rows stored before that.
+                        sha256: r.body.as_deref().map(|b| {
+                            r.sha256
+                                .as_ref()
+                                .map_or_else(|| sha256_hex(b.as_bytes()), |h| hex(h))
+                        }),
                         tlp: r.tlp,
                         decision: "disclosed".into(),
                     });
@@ -449,12 +470,7 @@ async fn reader_of<S: Store>(
     if req.headers().get(header::AUTHORIZATION).is_none()
         && let Some(c) = state.public_collection(root, cid).await?
     {
-        let accept: Vec<&str> = req
-            .headers()
-            .get_all(header::ACCEPT)
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        media::check_accept((!accept.is_empty()).then(|| accept.join(", ")).as_deref())?;
+        negotiate(req)?;
         let dir = state.directory().await?;
         let reader = tlp::Reader::Anonymous;
         let scope = tlp::ReadScope::of(&reader, &c.policy, false, &dir);

@@ -139,14 +139,40 @@ pub fn chain_hash(prev: &[u8; 32], seq: u64, body: &str) -> [u8; 32] {
     out
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_and_sha256_of_known_values() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        // FIPS 180-2 test vector.
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
+
 /// Lowercase hex of a hash.
 pub fn hex(h: &[u8]) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(h.len() * 2);
+    for b in h {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// SHA-256 of content.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, data).as_ref());
+    out
 }
 
 /// SHA-256 (hex) of content.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
+    hex(&sha256(data))
 }
 
 /// A stored row as read back for verification: seq, the query columns, body, hash.

@@ -227,6 +227,8 @@ pub struct Row {
     pub body: Option<String>,
     /// Stored effective TLP (for the audit of what was disclosed).
     pub tlp: Option<Tlp>,
+    /// SHA-256 of the bytes as stored (`None` for rows stored before it was recorded).
+    pub sha256: Option<[u8; 32]>,
 }
 
 /// One page of rows in `date_added` order, and whether more rows match after it.

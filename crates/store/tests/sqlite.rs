@@ -137,15 +137,19 @@ fn visibility_plan() -> impl Strategy<Value = suite::VisibilityPlan> {
         prop::option::weighted(0.9, 0u8..4),
         prop_oneof![3 => Just(0u8), 1 => 0u8..8],
         prop::bool::weighted(0.2),
+        prop::bool::weighted(0.5),
     )
         .prop_map(
-            |(id, tlp, quarantined, origin, recipients, org_recipient)| suite::PlannedVersion {
-                id,
-                tlp,
-                quarantined,
-                origin,
-                recipients,
-                org_recipient,
+            |(id, tlp, quarantined, origin, recipients, org_recipient, inherit)| {
+                suite::PlannedVersion {
+                    id,
+                    tlp,
+                    quarantined,
+                    origin,
+                    recipients,
+                    org_recipient,
+                    inherit,
+                }
             },
         );
     let reader = (
@@ -167,9 +171,10 @@ fn visibility_plan() -> impl Strategy<Value = suite::VisibilityPlan> {
         any::<bool>(),
         any::<bool>(),
         prop::collection::vec(1usize..7, 1..3),
+        prop::collection::vec(0u8..5, 0..3),
     )
         .prop_map(
-            |(versions, readers, audience, constituency, red_org, page_sizes)| {
+            |(versions, readers, audience, constituency, red_org, page_sizes, deletes)| {
                 suite::VisibilityPlan {
                     versions,
                     readers,
@@ -177,6 +182,7 @@ fn visibility_plan() -> impl Strategy<Value = suite::VisibilityPlan> {
                     constituency,
                     red_org,
                     page_sizes,
+                    deletes,
                 }
             },
         )
@@ -230,7 +236,7 @@ async fn audited() -> (SqliteStore, rusqlite::Connection) {
     let report = s.verify_audit().await.unwrap();
     assert_eq!((report.entries, report.broken.clone()), (5, None));
     assert_eq!(report.head.map(|h| h.0), Some(5));
-    let conn = rusqlite::Connection::open(s.path()).unwrap();
+    let conn = rusqlite::Connection::open(s.audit_path()).unwrap();
     (s, conn)
 }
 
@@ -305,7 +311,7 @@ async fn audit_queries_by_object_and_organisation() {
     assert_eq!(dtc.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3]);
 }
 
-// Every add request writes one ingest entry in the same transaction as its objects.
+// Every add request writes one ingest entry once its objects are committed.
 #[tokio::test]
 async fn adding_objects_writes_an_ingest_entry() {
     let s = fresh();

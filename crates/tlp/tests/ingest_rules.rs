@@ -1351,10 +1351,10 @@ fn refusal_messages_name_the_offending_values() {
     assert!(m.contains("TLP:RED") && m.contains("TLP:AMBER"), "{m}");
     assert!(
         Refusal::NotCreator {
-            origin: "other-org".into()
+            origin: "organisation 'other-org'".into()
         }
         .to_string()
-        .contains("'other-org'")
+        .contains("created by organisation 'other-org'")
     );
     assert!(
         Refusal::CreatedByNotPoster {

@@ -151,18 +151,21 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
     Ok(verify_chain(rows))
 }
 
+/// The versions of one id with their access columns. `ORDER BY +date_added_us`: sorting the
+/// id's few rows, found through `ov_version`; a plain `ORDER BY date_added_us` makes the planner
+/// walk the whole collection in `ov_added` order instead (measured: 5 s per ingest request at a
+/// million objects). The test below pins the plan.
+const OBJECT_ACCESS: &str =
+    "SELECT stix_id, version, date_added_us, tlp, access_flags, origin, recipients, affected
+     FROM object_version WHERE collection_id = +?1 AND stix_id = +?2 ORDER BY +date_added_us";
+
 /// The access facts of every stored version of `ids` in collection `key`.
 pub(crate) fn object_access(
     conn: &Connection,
     key: i64,
     ids: &[String],
 ) -> Result<Vec<StoredAccess>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT stix_id, version, date_added_us, tlp, access_flags, origin, recipients, affected
-             FROM object_version WHERE collection_id = +?1 AND stix_id = +?2 ORDER BY date_added_us",
-        )
-        .db()?;
+    let mut stmt = conn.prepare_cached(OBJECT_ACCESS).db()?;
     let mut out = Vec::new();
     for id in ids {
         let rows = stmt
@@ -191,4 +194,27 @@ pub(crate) fn object_access(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_access_finds_an_id_through_its_index() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {OBJECT_ACCESS}"))
+            .unwrap()
+            .query_map(params![1, "x"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|p| p.contains("ov_version (collection_id=? AND stix_id=?)")),
+            "{plan:?}"
+        );
+    }
 }

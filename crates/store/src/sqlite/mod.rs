@@ -102,6 +102,9 @@ pub struct SqliteStore {
 
 struct Inner {
     writer: Writer,
+    /// Writer of the audit database (a file of its own, see `schema::AUDIT_MIGRATIONS`).
+    audit: Writer,
+    audit_path: PathBuf,
     readers: Arc<Readers>,
     server_key: [u8; 32],
     path: PathBuf,
@@ -112,6 +115,7 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.writer.shutdown();
+        self.audit.shutdown();
         self.readers.close();
         if let Some(dir) = &self.temporary {
             let _ = std::fs::remove_dir_all(dir);
@@ -185,10 +189,14 @@ impl SqliteStore {
             },
         )?;
         let readers = Readers::new(path.to_path_buf(), opts, reader_count)?;
+        let audit_path = audit_path_of(path);
+        let audit = open_audit(&audit_path, &opts)?;
         tracing::info!(path = %path.display(), readers = reader_count, "SQLite store open");
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer,
+                audit,
+                audit_path,
                 readers,
                 server_key,
                 path: path.to_path_buf(),
@@ -200,6 +208,31 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// The audit database file (`<name>.audit.db` beside [`Self::path`]).
+    pub fn audit_path(&self) -> &Path {
+        &self.inner.audit_path
+    }
+
+    /// Runs `f` on a read-only connection to the audit database (operator queries: rare, so
+    /// a connection per call rather than a pool).
+    async fn read_audit<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let path = self.inner.audit_path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", path.display())))?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("audit reader: {e}")))?
     }
 
     async fn read<T, F>(&self, f: F) -> Result<T>
@@ -260,8 +293,20 @@ impl Store for SqliteStore {
         status: StatusRecord,
     ) -> Result<(Vec<AddOutcome>, StatusRecord)> {
         let key = collection.key;
-        self.write(move |c| objects::add(c, key, &objects, status))
-            .await
+        let (outcomes, status, event) = self
+            .write(move |c| {
+                let (outcomes, status) = objects::add(c, key, &objects, status)?;
+                let event = objects::ingest_event(c, key, &objects, &outcomes, &status)?;
+                Ok((outcomes, status, event))
+            })
+            .await?;
+        // Recorded once the objects are committed. A crash in between loses this entry, never
+        // the objects; the status resource (committed with them) still reports the request.
+        self.inner
+            .audit
+            .run(move |c| audit::append(c, &[event]))
+            .await?;
+        Ok((outcomes, status))
     }
 
     async fn query(
@@ -323,23 +368,58 @@ impl Store for SqliteStore {
     }
 
     async fn audit(&self, events: Vec<crate::audit::AuditEvent>) -> Result<()> {
-        self.write(move |c| audit::append(c, &events)).await
+        self.inner
+            .audit
+            .run(move |c| audit::append(c, &events))
+            .await
     }
 
     async fn audit_entries(
         &self,
         filter: crate::audit::AuditFilter,
     ) -> Result<Vec<crate::audit::AuditEntry>> {
-        self.read(move |c| audit::entries(c, &filter)).await
+        self.read_audit(move |c| audit::entries(c, &filter)).await
     }
 
     async fn verify_audit(&self) -> Result<crate::audit::AuditReport> {
-        self.read(audit::verify).await
+        self.read_audit(audit::verify).await
     }
 
     async fn server_key(&self) -> Result<[u8; 32]> {
         Ok(self.inner.server_key)
     }
+}
+
+/// `schakel.db` -> `schakel.audit.db`.
+fn audit_path_of(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "schakel".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.audit.db"))
+}
+
+/// Opens (creating) the audit database and starts its writer.
+fn open_audit(path: &Path, opts: &SqliteOptions) -> Result<Writer> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", path.display())))?;
+    schema::writer_pragmas(&conn, opts)?;
+    schema::migrate_with(&conn, schema::AUDIT_MIGRATIONS)?;
+    let (checkpointer, watch) =
+        Checkpointer::start(path, opts.checkpoint_pages, opts.wal_limit_pages)?;
+    Writer::start(
+        conn,
+        checkpointer,
+        watch,
+        WriterConfig {
+            queue: opts.queue,
+            max_batch_jobs: opts.max_batch_jobs.max(1),
+            idle_checkpoint: opts.idle_checkpoint,
+            busy_timeout: opts.busy_timeout,
+        },
+    )
 }
 
 /// Maps rusqlite errors into [`StoreError`]; kept here so the error enum stays free of any

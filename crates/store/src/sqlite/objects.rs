@@ -18,14 +18,17 @@ const SET_LAST_ADDED: &str = "UPDATE collection SET last_added_us = ?1 WHERE id 
 const STORED_BODY: &str = "SELECT body FROM object_version WHERE collection_id = +?1 AND stix_id = +?2 AND version_us = +?3";
 const ALL_BODIES: &str =
     "SELECT version, body FROM object_version WHERE collection_id = +?1 AND stix_id = +?2";
-const LATEST: &str = "SELECT seq, spec_version, version_us FROM object_version
+const LATEST: &str = "SELECT seq, spec_version, version_us, origin, tlp, access_flags, recipients
+                 FROM object_version
                  WHERE collection_id = +?1 AND stix_id = +?2 AND is_latest = 1";
-const DEMOTE: &str = "UPDATE object_version SET is_latest = 0 WHERE seq = +?1";
+const DEMOTE: &str = "UPDATE object_version SET is_latest = 0, shadowed = ?2 WHERE seq = +?1";
+const UNSHADOW: &str =
+    "UPDATE object_version SET shadowed = 0 WHERE collection_id = +?1 AND stix_id = +?2";
 const INSERT: &str =
     "INSERT INTO object_version(collection_id, stix_id, stix_type, spec_version, version_us,
                                     version, date_added_us, is_latest, tlp, body,
-                                    origin, access_flags, recipients, affected)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+                                    origin, access_flags, recipients, affected, sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 const ALL_SEQS: &str = "SELECT seq FROM object_version WHERE collection_id = +?1 AND stix_id = +?2";
 const DELETE_SEQ: &str = "DELETE FROM object_version WHERE seq = +?1";
 const NEWEST: &str =
@@ -88,18 +91,14 @@ pub(crate) fn add(
     // Nothing is left to do for this request, unless the caller reported pending objects.
     status.complete = status.pendings.is_empty();
     super::admin::save_status(conn, &status)?;
-    super::audit::append(
-        conn,
-        &[ingest_event(conn, key, objects, &outcomes, &status)?],
-    )?;
     Ok((outcomes, status))
 }
 
-/// The audit entry of one add request, written in the same transaction as the objects: what
+/// The audit entry of one add request (read in the same transaction as the objects): what
 /// was stored (with its content hash and TLP), what was a duplicate, and what was refused, with
 /// the rule for access refusals. Failure messages are not copied: a validator message may quote
 /// object content, which the audit log never holds.
-fn ingest_event(
+pub(crate) fn ingest_event(
     conn: &Connection,
     key: i64,
     objects: &[NewObject],
@@ -320,15 +319,21 @@ impl<'c> Writes<'c> {
                 let (seq, spec, v): (i64, String, Micros) =
                     (r.get(0).db()?, r.get(1).db()?, r.get(2).db()?);
                 if (obj.spec_version.as_str(), version_us) > (spec.as_str(), v) {
-                    demote.push(seq);
+                    let older = Stored {
+                        origin: r.get(3).db()?,
+                        tlp: r.get(4).db()?,
+                        flags: r.get(5).db()?,
+                        recipients: r.get(6).db()?,
+                    };
+                    demote.push((seq, covers(&obj.access, &older)));
                 } else {
                     latest = false;
                 }
             }
         }
         if latest {
-            for seq in demote {
-                self.demote.execute([seq]).db()?;
+            for (seq, shadowed) in demote {
+                self.demote.execute(params![seq, shadowed]).db()?;
             }
         }
         self.insert
@@ -346,10 +351,42 @@ impl<'c> Writes<'c> {
                 obj.access.origin,
                 obj.access.flags(),
                 tlp::model::encode_ids(&obj.access.recipients),
-                tlp::model::encode_ids(&obj.access.affected)
+                tlp::model::encode_ids(&obj.access.affected),
+                crate::audit::sha256(obj.body.as_bytes()).as_slice()
             ])
             .db()?;
         Ok(())
+    }
+}
+
+/// The access columns of a stored row, as [`covers`] compares them.
+struct Stored {
+    origin: Option<String>,
+    tlp: Option<u8>,
+    flags: u8,
+    recipients: Option<String>,
+}
+
+/// Whether every reader who may see `older` may also see `newer` (so `older` is never the last
+/// version a reader may see: the `shadowed` column). Conservative: `false` whenever in doubt.
+/// Same originator and recipients; and `older` is visible to its originator only (quarantined
+/// or unmarked), or `newer` is not quarantined and its TLP is the same, or lower and `older` is
+/// not RED (RED reaches named recipients whatever their level, lower levels do not).
+fn covers(newer: &tlp::Classification, older: &Stored) -> bool {
+    if newer.origin != older.origin || tlp::model::encode_ids(&newer.recipients) != older.recipients
+    {
+        return false;
+    }
+    let older_quarantined = older.flags & 1 != 0;
+    if older_quarantined || older.tlp.is_none() {
+        return true;
+    }
+    if newer.quarantined {
+        return false;
+    }
+    match (newer.tlp.map(tlp::rank), older.tlp) {
+        (Some(n), Some(o)) => n == o || (n < o && o != tlp::rank(tlp::Tlp::Red)),
+        _ => false,
     }
 }
 
@@ -394,6 +431,11 @@ pub(crate) fn delete(conn: &Connection, key: i64, id: &str, filter: &ObjectFilte
     if let Some((seq, false)) = newest {
         conn.prepare_cached(PROMOTE).db()?.execute([seq]).db()?;
     }
+    // A deleted version may have been what shadowed an older one.
+    conn.prepare_cached(UNSHADOW)
+        .db()?
+        .execute(params![key, id])
+        .db()?;
     Ok(u64::try_from(seqs.len()).unwrap_or(u64::MAX))
 }
 
@@ -475,6 +517,7 @@ mod tests {
             DELETE_SEQ,
             NEWEST,
             PROMOTE,
+            UNSHADOW,
         ] {
             let stmt = conn.prepare_cached(sql).unwrap();
             assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{sql}");

@@ -26,7 +26,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 /// Version 3: access control (issue 4). The classification of each object version is stored
 /// beside its bytes so the read query can filter per reader (`tlp` existed since version 1);
-/// organisations get roles and constituencies, collections a policy; the audit log.
+/// organisations get roles and constituencies, collections a policy. (The audit log has a
+/// database file of its own: [`AUDIT_MIGRATIONS`].)
 ///
 /// Rows stored before this version have no origin: no originator rule applies to them. Their
 /// `tlp` came from their markings; unmarked ones get what the default collection policy gives
@@ -37,6 +38,13 @@ ALTER TABLE object_version ADD COLUMN origin TEXT;           -- organisation id 
 ALTER TABLE object_version ADD COLUMN access_flags INTEGER NOT NULL DEFAULT 0; -- 1 quarantined, 2 tlp defaulted
 ALTER TABLE object_version ADD COLUMN recipients TEXT;       -- '|identity--a|identity--b|' or NULL
 ALTER TABLE object_version ADD COLUMN affected TEXT;         -- same encoding
+-- SHA-256 of body, for the audit of disclosures (NULL on rows stored before this version:
+-- computed when served).
+ALTER TABLE object_version ADD COLUMN sha256 BLOB;
+-- 1 when a newer version of the same object (greater spec_version, version_us) is visible to
+-- every reader who may see this one, so this row is never "the last version a reader may see"
+-- and the restricted `last` query skips it without a subquery. 0 = unknown (always safe).
+ALTER TABLE object_version ADD COLUMN shadowed INTEGER NOT NULL DEFAULT 0;
 UPDATE object_version SET tlp = 1, access_flags = 2 WHERE tlp IS NULL;
 
 ALTER TABLE organisation ADD COLUMN role TEXT NOT NULL DEFAULT 'constituent';
@@ -45,6 +53,16 @@ ALTER TABLE organisation ADD COLUMN sectors TEXT NOT NULL DEFAULT '[]';  -- JSON
 
 ALTER TABLE collection ADD COLUMN policy TEXT;               -- JSON CollectionPolicy; NULL = default
 
+"#;
+
+/// The migrations of the audit database (`schakel.audit.db` beside `schakel.db`). The audit log
+/// lives in a file of its own because every page served appends to it: in the objects'
+/// database each of those commits would make every reader connection drop its page cache (a
+/// WAL reader re-reads all pages once another connection committed), which measured as half
+/// the read throughput. Its own file also lets operators keep, copy and verify it separately.
+pub(crate) const AUDIT_MIGRATIONS: &[&str] = &[AUDIT_MIGRATION_1];
+
+const AUDIT_MIGRATION_1: &str = r#"
 -- Append-only, hash-chained audit log. `body` is the canonical JSON of the event; `hash` =
 -- SHA-256(prev hash || seq as 8 big-endian bytes || body). The other columns repeat fields of
 -- the body for queries; verification checks they agree with it.
@@ -196,16 +214,20 @@ fn current_version(conn: &Connection) -> Result<usize> {
     Ok(usize::try_from(v.unwrap_or(0)).unwrap_or(0))
 }
 
-fn newer_schema(found: usize) -> StoreError {
+fn newer_schema(found: usize, known: usize) -> StoreError {
     StoreError::Unavailable(format!(
-        "the database has schema version {found}, newer than the {} this build of Schakel \
-         knows; run a newer Schakel (or restore a backup made before the upgrade)",
-        MIGRATIONS.len()
+        "the database has schema version {found}, newer than the {known} this build of Schakel \
+         knows; run a newer Schakel (or restore a backup made before the upgrade)"
     ))
 }
 
-/// Brings the schema up to date, refusing a database from a newer build.
+/// Brings the objects' schema up to date, refusing a database from a newer build.
 pub(crate) fn migrate(conn: &Connection) -> Result<()> {
+    migrate_with(conn, MIGRATIONS)
+}
+
+/// Brings a schema up to date with `migrations`.
+pub(crate) fn migrate_with(conn: &Connection, migrations: &[&str]) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version(
            version    INTEGER PRIMARY KEY,
@@ -213,18 +235,18 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
     )
     .db()?;
     let found = current_version(conn)?;
-    if found > MIGRATIONS.len() {
-        return Err(newer_schema(found));
+    if found > migrations.len() {
+        return Err(newer_schema(found, migrations.len()));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+    for (i, sql) in migrations.iter().enumerate().skip(found) {
         let version = i + 1;
         // IMMEDIATE takes the write lock first, so two processes opening a new database at
         // once cannot both apply the same migration; the version is re-read under the lock.
         conn.execute_batch("BEGIN IMMEDIATE").db()?;
         let applied = (|| {
             let now = current_version(conn)?;
-            if now > MIGRATIONS.len() {
-                return Err(newer_schema(now));
+            if now > migrations.len() {
+                return Err(newer_schema(now, migrations.len()));
             }
             if now >= version {
                 return Ok(());

@@ -16,6 +16,9 @@
 //!   that result;
 //! - everything else uses correlated subqueries over the same object's rows, each carrying
 //!   the same row filters (`NOT EXISTS` a newer/older qualifying version for `last`/`first`).
+//!   For `last` alone without `spec_version` (a poller's or a restricted reader's default)
+//!   one subquery does both steps: no qualifying row with a greater
+//!   `(spec_version, version_us)`.
 //!   Where `is_latest = 1` already decides a subquery's answer, it is written first in an
 //!   `OR`, which SQLite short-circuits: a poller's request (`last` + `added_after`) then runs
 //!   subqueries only for superseded versions. (A row with `is_latest = 1` has the greatest
@@ -124,15 +127,19 @@ fn unrestricted(vis: &Visibility) -> bool {
     matches!(vis, Visibility::All | Visibility::Scoped(ReadScope::All))
 }
 
-/// Whether the filter is the common `last` request the `is_latest` index answers directly.
-fn latest_only(f: &ObjectFilter, vis: &Visibility) -> bool {
-    let last = match &f.versions {
+/// Whether the filter selects `last` and nothing else.
+fn only_last(f: &ObjectFilter) -> bool {
+    match &f.versions {
         VersionMatch::Any(sels) => {
             !sels.is_empty() && sels.iter().all(|s| *s == VersionSelector::Last)
         }
         VersionMatch::All => false,
-    };
-    last && f.added_after.is_none() && f.spec_versions.is_empty() && unrestricted(vis)
+    }
+}
+
+/// Whether the filter is the common `last` request the `is_latest` index answers directly.
+fn latest_only(f: &ObjectFilter, vis: &Visibility) -> bool {
+    only_last(f) && f.added_after.is_none() && f.spec_versions.is_empty() && unrestricted(vis)
 }
 
 /// Filters a row `a` of the same object as the outer row `o` must pass to take part in the
@@ -201,6 +208,18 @@ pub(crate) fn select(
         return sql;
     }
     visibility(&mut sql, vis, "o");
+    if f.spec_versions.is_empty() && only_last(f) {
+        // The default request for a reader who may not see every version: the row with the
+        // greatest (spec_version, version_us) among the object's qualifying rows. One
+        // subquery instead of the two below (latest spec version, then last version of it),
+        // and none at all for a row that is the object's latest overall.
+        // A `shadowed` row has a newer version every reader who sees it also sees (set by
+        // the writer): never the last, no subquery needed.
+        sql.push(" AND (o.is_latest = 1 OR (o.shadowed = 0 AND NOT EXISTS (SELECT 1 FROM object_version n WHERE (n.spec_version > o.spec_version OR (n.spec_version = o.spec_version AND n.version_us > o.version_us))");
+        same_object_filters(&mut sql, f, vis, "n");
+        sql.push(")))");
+        return sql;
+    }
     if f.spec_versions.is_empty() {
         sql.push(" AND (o.is_latest = 1 OR o.spec_version = (SELECT MAX(s.spec_version) FROM object_version s WHERE 1");
         same_object_filters(&mut sql, f, vis, "s");
@@ -274,9 +293,9 @@ pub(crate) fn select(
     sql
 }
 
-const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp";
+const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256";
 const ROW_COLUMNS_BODY: &str =
-    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.body";
+    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256, o.body";
 
 /// One keyset page: `LIMIT n + 1` so `more` is exact.
 /// The page query: [`select`], ordered, with `LIMIT n + 1` so `more` is exact.
@@ -324,7 +343,7 @@ pub(crate) fn page(
     let mut out = Vec::with_capacity(limit.min(1024) + 1);
     while let Some(r) = rows.next().db()? {
         let body = if with_bodies {
-            let bytes: Vec<u8> = r.get(5).db()?;
+            let bytes: Vec<u8> = r.get(6).db()?;
             Some(
                 String::from_utf8(bytes)
                     .map_err(|_| StoreError::Unavailable("a stored body is not UTF-8".into()))?,
@@ -338,6 +357,13 @@ pub(crate) fn page(
             version: r.get(2).db()?,
             spec_version: r.get(3).db()?,
             tlp: r.get::<_, Option<u8>>(4).db()?.and_then(tlp::from_rank),
+            sha256: r
+                .get_ref(5)
+                .db()?
+                .as_blob_or_null()
+                .ok()
+                .flatten()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok()),
             body,
         });
     }

@@ -1488,6 +1488,9 @@ pub struct PlannedVersion {
     pub recipients: u8,
     /// Also name the organisation identity of [`ORGS`]`[1]` as a recipient.
     pub org_recipient: bool,
+    /// Copy the classification of this id's previous version (with the lower of the two
+    /// TLPs), so versions that shadow older ones are common.
+    pub inherit: bool,
 }
 
 /// A reader: organisation, individual identity, operator, read grant.
@@ -1508,6 +1511,8 @@ pub struct VisibilityPlan {
     pub constituency: bool,
     pub red_org: bool,
     pub page_sizes: Vec<usize>,
+    /// Objects whose newest version is deleted before a second round of checks.
+    pub deletes: Vec<u8>,
 }
 
 pub const ORGS: [&str; 4] = ["ncsc", "dtc", "zcert", "company-b"];
@@ -1601,7 +1606,7 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
         if v.org_recipient {
             recipients.push(DTC_IDENTITY.into());
         }
-        let class = tlp::Classification {
+        let mut class = tlp::Classification {
             tlp: v.tlp.and_then(tlp::from_rank),
             quarantined: v.quarantined,
             origin: v
@@ -1610,11 +1615,56 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
             recipients,
             ..tlp::Classification::default()
         };
+        if v.inherit
+            && let Some((_, _, prev)) = stored.iter().rev().find(|(i, _, _)| *i == id)
+        {
+            let lower = match (prev.tlp, class.tlp) {
+                (Some(p), Some(t)) => Some(p.min(t)),
+                (p, _) => p,
+            };
+            class = tlp::Classification {
+                tlp: lower,
+                ..prev.clone()
+            };
+        }
         let mut o = versioned(&id, "2.1", &modified, "v");
         o.access = class.clone();
         add(s, &c, vec![o]).await;
         stored.push((id, modified, class));
     }
+    for round in 0..2 {
+        if round == 1 {
+            // Deleting the newest version of some objects: what it shadowed must reappear.
+            for d in &plan.deletes {
+                let id = sid("indicator", u128::from(*d));
+                let Some(newest) = stored
+                    .iter()
+                    .filter(|(i, _, _)| *i == id)
+                    .map(|(_, v, _)| v.clone())
+                    .max()
+                else {
+                    continue;
+                };
+                let f = ObjectFilter {
+                    versions: VersionMatch::Any(vec![VersionSelector::Last]),
+                    ..ObjectFilter::default()
+                };
+                assert_eq!(s.delete_object(&c, &id, &f).await.unwrap(), 1);
+                stored.retain(|(i, v, _)| !(*i == id && *v == newest));
+            }
+        }
+        check_readers(s, &c, &plan, &dir, &policy, &stored).await;
+    }
+}
+
+async fn check_readers<S: Store>(
+    s: &S,
+    c: &Collection,
+    plan: &VisibilityPlan,
+    dir: &tlp::Directory,
+    policy: &tlp::CollectionPolicy,
+    stored: &[(String, String, tlp::Classification)],
+) {
     let ids: Vec<String> = {
         let mut v: Vec<String> = stored.iter().map(|(i, _, _)| i.clone()).collect();
         v.sort();
@@ -1629,13 +1679,13 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
             operator: r.operator,
         };
         let visible = |class: &tlp::Classification| {
-            tlp::decide(&reader, &policy, r.read, &dir, class).is_visible()
+            tlp::decide(&reader, policy, r.read, dir, class).is_visible()
         };
-        let vis = Visibility::Scoped(tlp::ReadScope::of(&reader, &policy, r.read, &dir));
+        let vis = Visibility::Scoped(tlp::ReadScope::of(&reader, policy, r.read, dir));
         // Expected: per id, the visible versions; `last` is the greatest of them.
         let mut all_visible: Vec<(String, String)> = Vec::new();
         let mut last_visible: BTreeMap<String, String> = BTreeMap::new();
-        for (id, version, class) in &stored {
+        for (id, version, class) in stored {
             if visible(class) {
                 all_visible.push((id.clone(), version.clone()));
                 last_visible.insert(id.clone(), version.clone());
@@ -1646,7 +1696,7 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
         for &limit in &plan.page_sizes {
             for bodies in [true, false] {
                 // objects (bodies) and manifest (no bodies), match[version]=last
-                let mut got = follow(s, &c, &ObjectFilter::default(), &vis, limit, bodies).await;
+                let mut got = follow(s, c, &ObjectFilter::default(), &vis, limit, bodies).await;
                 got.sort();
                 assert_eq!(got, want_last, "{r:?} limit {limit} bodies {bodies}");
             }
@@ -1656,7 +1706,7 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
                     ids: vec![id.clone()],
                     ..all_versions()
                 };
-                let got = follow(s, &c, &f, &vis, limit, false).await;
+                let got = follow(s, c, &f, &vis, limit, false).await;
                 let want: Vec<(String, String)> = all_visible
                     .iter()
                     .filter(|(i, _)| i == id)
@@ -1664,7 +1714,7 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
                     .collect();
                 assert_eq!(got, want, "{r:?} versions of {id} limit {limit}");
                 assert_eq!(
-                    s.object_exists(&c, id, &vis).await.unwrap(),
+                    s.object_exists(c, id, &vis).await.unwrap(),
                     !want.is_empty(),
                     "{r:?} exists {id}"
                 );
