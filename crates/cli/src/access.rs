@@ -313,3 +313,273 @@ async fn verify(store: &SqliteStore, anchor: Option<&str>) -> Result<ExitCode, S
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Arguments of `schakel org`.
+#[derive(Debug, clap::Args)]
+pub struct OrgArgs {
+    #[command(subcommand)]
+    command: OrgCommand,
+    #[command(flatten)]
+    store: StoreArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum OrgCommand {
+    /// Every organisation: role, STIX identity, constituency, sectors.
+    List,
+}
+
+/// Arguments of `schakel collection`.
+#[derive(Debug, clap::Args)]
+pub struct CollectionArgs {
+    #[command(subcommand)]
+    command: CollectionCommand,
+    #[command(flatten)]
+    store: StoreArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum CollectionCommand {
+    /// Every collection (of one API root): grants, audience and TLP policy.
+    List {
+        #[arg(long)]
+        api_root: Option<String>,
+    },
+    /// One collection, by id or alias.
+    Show {
+        /// Collection id or alias.
+        collection: String,
+        #[arg(long)]
+        api_root: Option<String>,
+    },
+}
+
+#[derive(Debug, serde::Serialize)]
+struct OrgView {
+    id: String,
+    name: String,
+    role: &'static str,
+    identity: Option<String>,
+    serves: Vec<String>,
+    sectors: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CollectionView {
+    api_root: String,
+    id: String,
+    title: String,
+    alias: Option<String>,
+    owner: Option<String>,
+    read: Vec<String>,
+    write: Vec<String>,
+    policy: store::CollectionPolicy,
+}
+
+/// `schakel org list`: the provisioned organisations (read-only; provisioning changes them).
+pub fn org(args: &OrgArgs) -> ExitCode {
+    let (rt, store) = match runtime("org").and_then(|rt| Ok((rt, args.store.open("org")?))) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let OrgCommand::List = args.command;
+    let orgs = match rt.block_on(store.organisations()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("schakel org: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let views: Vec<OrgView> = orgs
+        .into_iter()
+        .map(|o| OrgView {
+            role: o.role.as_str(),
+            id: o.id,
+            name: o.name,
+            identity: o.identity,
+            serves: o.serves,
+            sectors: o.sectors,
+        })
+        .collect();
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&views).unwrap_or_default()
+        ),
+        Format::Text => {
+            for o in &views {
+                println!(
+                    "{} ({}): {}, identity {}, serves {}",
+                    o.id,
+                    o.name,
+                    o.role,
+                    o.identity.as_deref().unwrap_or("-"),
+                    list_or_dash(&o.serves)
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn list_or_dash(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+async fn collection_views(
+    store: &SqliteStore,
+    api_root: Option<&str>,
+) -> Result<Vec<CollectionView>, String> {
+    let roots: Vec<String> = store
+        .api_roots()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| api_root.is_none_or(|r| r == p))
+        .collect();
+    if let Some(r) = api_root
+        && roots.is_empty()
+    {
+        return Err(format!("no API root {r:?}"));
+    }
+    let orgs = store.organisations().await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for root in roots {
+        let mut grants = Vec::new();
+        for o in &orgs {
+            for g in store
+                .grants(&o.id, &root)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                grants.push((o.id.clone(), g));
+            }
+        }
+        for c in store.collections(&root).await.map_err(|e| e.to_string())? {
+            let of = |want: fn(&store::Grant) -> bool| -> Vec<String> {
+                grants
+                    .iter()
+                    .filter(|(_, g)| g.collection_key == c.key && want(g))
+                    .map(|(o, _)| o.clone())
+                    .collect()
+            };
+            out.push(CollectionView {
+                api_root: root.clone(),
+                id: c.id.to_string(),
+                read: of(|g| g.read),
+                write: of(|g| g.write),
+                title: c.title,
+                alias: c.alias,
+                owner: c.owner,
+                policy: c.policy,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn print_collection(c: &CollectionView) {
+    let p = &c.policy;
+    let (direct, served): (Vec<String>, Vec<String>) =
+        p.audience
+            .iter()
+            .fold((Vec::new(), Vec::new()), |(mut d, mut s), a| {
+                match a {
+                    tlp::AudienceEntry::Organisation(o) => d.push(o.clone()),
+                    tlp::AudienceEntry::ConstituencyOf(o) => s.push(o.clone()),
+                }
+                (d, s)
+            });
+    println!(
+        "{} ({}) in /{}/{}, owner {}",
+        c.title,
+        c.id,
+        c.api_root,
+        c.alias
+            .as_deref()
+            .map(|a| format!(", alias {a}"))
+            .unwrap_or_default(),
+        c.owner.as_deref().unwrap_or("-")
+    );
+    println!(
+        "  read: {}; write: {}",
+        list_or_dash(&c.read),
+        list_or_dash(&c.write)
+    );
+    println!(
+        "  audience: {}; constituency of: {}",
+        if direct.is_empty() {
+            "every organisation with read".to_owned()
+        } else {
+            direct.join(", ")
+        },
+        list_or_dash(&served)
+    );
+    println!(
+        "  default_tlp {}, require_tlp {}, tlp_ceiling {}, public {}, unknown_markings {}, red_org_recipients {}",
+        p.default_tlp
+            .map_or_else(|| "none".to_owned(), |t| t.to_string()),
+        p.require_tlp,
+        p.tlp_ceiling,
+        p.public,
+        match p.unknown_markings {
+            tlp::UnknownMarkings::Reject => "reject",
+            tlp::UnknownMarkings::Quarantine => "quarantine",
+        },
+        p.red_org_recipients
+    );
+}
+
+/// `schakel collection list|show`: grants, audience and policy as stored.
+pub fn collection(args: &CollectionArgs) -> ExitCode {
+    let (rt, store) =
+        match runtime("collection").and_then(|rt| Ok((rt, args.store.open("collection")?))) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+    let (api_root, wanted) = match &args.command {
+        CollectionCommand::List { api_root } => (api_root.as_deref(), None),
+        CollectionCommand::Show {
+            collection,
+            api_root,
+        } => (api_root.as_deref(), Some(collection.as_str())),
+    };
+    let views = match rt.block_on(collection_views(&store, api_root)) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("schakel collection: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let views: Vec<CollectionView> = match wanted {
+        None => views,
+        Some(w) => {
+            let found: Vec<CollectionView> = views
+                .into_iter()
+                .filter(|c| c.id == w.to_ascii_lowercase() || c.alias.as_deref() == Some(w))
+                .collect();
+            if found.is_empty() {
+                eprintln!("schakel collection: no collection {w:?}");
+                return ExitCode::from(2);
+            }
+            found
+        }
+    };
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&views).unwrap_or_default()
+        ),
+        Format::Text => views.iter().for_each(print_collection),
+    }
+    ExitCode::SUCCESS
+}

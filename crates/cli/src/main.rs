@@ -37,6 +37,10 @@ enum Command {
     Explain(access::ExplainArgs),
     /// Query and verify the hash-chained audit log (who received what).
     Audit(access::AuditArgs),
+    /// Show the provisioned organisations (roles, identities, constituencies).
+    Org(access::OrgArgs),
+    /// Show collections: grants, audience and TLP policy.
+    Collection(access::CollectionArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +50,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Explain(args) => access::explain(&args),
         Command::Audit(args) => access::audit(&args),
+        Command::Org(args) => access::org(&args),
+        Command::Collection(args) => access::collection(&args),
     }
 }

@@ -52,7 +52,15 @@ async fn prepare(dir: &Path) {
             description: None,
             max_content_length: 1 << 20,
         }],
-        organisations: vec![org("ncsc"), org("dtc")],
+        organisations: vec![
+            org("ncsc"),
+            Organisation {
+                role: store::Role::Dtc,
+                serves: vec!["company-b".into()],
+                ..org("dtc")
+            },
+            org("company-b"),
+        ],
         accounts: vec![
             account("ncsc", "ncsc", None),
             account("analyst-d", "dtc", Some(ANALYST_D)),
@@ -63,7 +71,14 @@ async fn prepare(dir: &Path) {
             id: COLLECTION,
             title: "lds-partners".into(),
             alias: Some("partners".into()),
-            policy: CollectionPolicy::default(),
+            policy: CollectionPolicy {
+                audience: vec![
+                    tlp::AudienceEntry::Organisation("dtc".into()),
+                    tlp::AudienceEntry::ConstituencyOf("dtc".into()),
+                ],
+                require_tlp: true,
+                ..CollectionPolicy::default()
+            },
             ..CollectionSpec::default()
         }],
         grants: vec![
@@ -181,7 +196,8 @@ fn explain_names_the_rule_for_each_reader() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["collections"][0]["versions"][0]["rule"], "originator");
-    assert_eq!(v["collections"][0]["relation"], "direct-audience");
+    // NCSC reads but is not in the audience (dtc): a community member, yet the originator.
+    assert_eq!(v["collections"][0]["relation"], "community");
 
     let (code, _, err) = run(&[
         "explain",
@@ -306,4 +322,52 @@ fn audit_verify_detects_tampering() {
     let (code, out, _) = run(&["audit", "--data", data, "verify", "--anchor", &anchor]);
     assert_eq!(code, 1);
     assert!(out.contains("truncated"), "{out}");
+}
+
+#[test]
+fn org_and_collection_show_what_is_provisioned() {
+    let dir = prepared();
+    let data = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["org", "--data", data, "list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let orgs: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let dtc = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "dtc")
+        .unwrap();
+    assert_eq!(dtc["role"], "dtc");
+    assert_eq!(dtc["serves"], serde_json::json!(["company-b"]));
+    let (_, out, _) = run(&["org", "--data", data, "list"]);
+    assert!(
+        out.contains("dtc (dtc): dtc, identity -, serves company-b"),
+        "{out}"
+    );
+
+    let (code, out, err) = run(&[
+        "collection",
+        "--data",
+        data,
+        "show",
+        "partners",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["read"], serde_json::json!(["dtc", "ncsc"]));
+    assert_eq!(v[0]["write"], serde_json::json!(["ncsc"]));
+    assert_eq!(v[0]["policy"]["require_tlp"], true);
+    assert_eq!(v[0]["policy"]["default_tlp"], "green");
+    let (_, out, _) = run(&["collection", "--data", data, "list"]);
+    assert!(out.contains("audience: dtc; constituency of: dtc"), "{out}");
+    assert!(out.contains("require_tlp true"), "{out}");
+
+    let (code, _, err) = run(&["collection", "--data", data, "show", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no collection \"nope\""), "{err}");
+    let (code, _, err) = run(&["collection", "--data", data, "list", "--api-root", "x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no API root \"x\""), "{err}");
 }
