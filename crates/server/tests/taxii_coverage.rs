@@ -16,8 +16,8 @@
 //! | T-5 | taxii_auth::t5_basic_auth_with_case_insensitive_scheme | |
 //! | T-6 | taxii_auth::t6_bearer_tokens_with_case_insensitive_scheme | token-only account has no Basic login; switching authentication off entirely is not offered (optional) |
 //! | T-7 | taxii_auth::t7_bad_credentials_get_401_with_challenge | |
-//! | T-8 | taxii_auth::t8_every_endpoint_requires_authentication, taxii_collections::t55_collections_status_codes | every endpoint answers 401 (not 404) before revealing existence |
-//! | T-9 | taxii_collections::t53_t54_t9_permissions_per_requester | collections without a grant are omitted from the list; object-level omission arrives with access control |
+//! | T-8 | taxii_auth::t8_every_endpoint_requires_authentication, taxii_collections::t55_collections_status_codes | every endpoint answers 401 (not 404) before revealing existence; the one exception is a collection provisioned `public = true`, whose read endpoints serve TLP:CLEAR objects without credentials (access_http::anonymous_readers_see_clear_objects_of_public_collections_only) |
+//! | T-9 | taxii_collections::t53_t54_t9_permissions_per_requester | collections without a grant are omitted from the list; objects a reader may not see are omitted from every read endpoint with exact paging (access_scenarios.rs, docs/access-model.md) |
 //! | T-10 | not applicable | client-certificate authentication is not implemented (optional); the TLS config requests no client certificate |
 //! | T-11 | taxii_transport::t11_no_user_agent_needed | |
 //! | T-12 | taxii_transport::t12_no_cors_and_origin_does_not_bypass_auth | D: no CORS headers, an Origin never bypasses authentication |

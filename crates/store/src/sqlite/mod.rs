@@ -406,7 +406,7 @@ fn open_audit(path: &Path, opts: &SqliteOptions) -> Result<Writer> {
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", path.display())))?;
     schema::writer_pragmas(&conn, opts)?;
-    schema::migrate_with(&conn, schema::AUDIT_MIGRATIONS)?;
+    schema::migrate_with(&conn, schema::AUDIT_MIGRATIONS, "audit")?;
     let (checkpointer, watch) =
         Checkpointer::start(path, opts.checkpoint_pages, opts.wal_limit_pages)?;
     Writer::start(

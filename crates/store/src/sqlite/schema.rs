@@ -223,11 +223,11 @@ fn newer_schema(found: usize, known: usize) -> StoreError {
 
 /// Brings the objects' schema up to date, refusing a database from a newer build.
 pub(crate) fn migrate(conn: &Connection) -> Result<()> {
-    migrate_with(conn, MIGRATIONS)
+    migrate_with(conn, MIGRATIONS, "objects")
 }
 
-/// Brings a schema up to date with `migrations`.
-pub(crate) fn migrate_with(conn: &Connection, migrations: &[&str]) -> Result<()> {
+/// Brings a schema (`schema` names it in the log) up to date with `migrations`.
+pub(crate) fn migrate_with(conn: &Connection, migrations: &[&str], schema: &str) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version(
            version    INTEGER PRIMARY KEY,
@@ -266,7 +266,7 @@ pub(crate) fn migrate_with(conn: &Connection, migrations: &[&str]) -> Result<()>
                 return Err(e);
             }
         }
-        tracing::info!(version, "applied schema migration");
+        tracing::info!(schema, version, "applied schema migration");
     }
     Ok(())
 }
