@@ -642,6 +642,8 @@ pub async fn add_objects<S: Store>(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let body = ingest::read_body(payload, root.max_content_length, declared).await?;
     let request_timestamp = now_micros();
+    // Bytes are reference-counted: the clone keeps the body for the positions of refusals.
+    let kept = body.clone();
     let mut prepared = web::block(move || ingest::prepare(&body))
         .await
         .map_err(|e| ApiError(TaxiiError::Internal(e.to_string())))??;
@@ -651,7 +653,7 @@ pub async fn add_objects<S: Store>(
         org: &org,
         identity: p.identity.as_deref(),
     };
-    ingest::apply_access(&state.store, &c, &poster, &mut prepared)
+    ingest::apply_access(&state.store, &c, &poster, &kept, &mut prepared)
         .await
         .map_err(|e| ApiError(crate::state::internal(e)))?;
     let status = StatusRecord {

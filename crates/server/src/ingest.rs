@@ -3,15 +3,14 @@
 //! object gets its own outcome in the status resource; an invalid object never stops the
 //! valid ones (T-70).
 
-use actix_web::web;
-use serde_json::value::RawValue;
 use std::collections::HashMap;
-use stix::raw::{ShallowObject, line_column, split_array};
-use stix::registry;
-use stix::validate::validate_object_json;
 
+use actix_web::web;
 use serde_json::Value;
-use stix::registry::WellKnownKind;
+use serde_json::value::RawValue;
+use stix::raw::{ShallowObject, line_column, split_array};
+use stix::registry::{self, WellKnownKind};
+use stix::validate::validate_object_json;
 use store::{
     Classification, Collection, NewObject, PageRequest, StatusDetail, Store, Version, Visibility,
 };
@@ -52,8 +51,6 @@ pub struct Prepared {
     pub meta: Vec<Meta>,
     pub failures: Vec<StatusDetail>,
     pub total: u64,
-    /// The request body, for the position of objects refused later by the access rules.
-    pub text: String,
 }
 
 /// The access-relevant parts of a prepared object.
@@ -140,7 +137,6 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TaxiiError> {
             }
         }
     }
-    out.text = text.to_owned();
     Ok(out)
 }
 
@@ -290,13 +286,16 @@ pub fn marking_kind(id: &str, body: Option<&str>) -> MarkingKind {
 /// Applies the access rules of `collection` to the prepared objects of `poster`: each object
 /// gets its classification, or moves to the failures with the rule that refused it. Marking
 /// ids are resolved through the registry, the marking-definitions of this request, and those
-/// already stored in the collection.
+/// already stored in the collection. `body` is the request body `prepared` came from (for the
+/// line and column of a refused object).
 pub async fn apply_access<S: Store>(
     store: &S,
     collection: &Collection,
     poster: &Poster<'_>,
+    body: &[u8],
     prepared: &mut Prepared,
 ) -> Result<(), store::StoreError> {
+    let text = std::str::from_utf8(body).unwrap_or_default();
     let policy = &collection.policy;
     // 1. Marking definitions.
     let mut kinds: HashMap<String, MarkingKind> = HashMap::new();
@@ -431,7 +430,7 @@ pub async fn apply_access<S: Store>(
                 prepared.meta.push(m);
             }
             Err(refusal) => {
-                let (line, column) = line_column(&prepared.text, m.offset);
+                let (line, column) = line_column(text, m.offset);
                 prepared.failures.push(StatusDetail {
                     id: o.id.clone(),
                     version: o
