@@ -390,6 +390,11 @@ impl Store for SqliteStore {
     }
 }
 
+/// WAL pages of the audit database after which the background checkpointer runs (1 MiB).
+const AUDIT_CHECKPOINT_PAGES: u32 = 256;
+/// WAL pages of the audit database after which its writer restarts the WAL (8 MiB).
+const AUDIT_WAL_LIMIT_PAGES: u32 = 2_048;
+
 /// `schakel.db` -> `schakel.audit.db`.
 fn audit_path_of(path: &Path) -> PathBuf {
     let stem = path
@@ -407,8 +412,15 @@ fn open_audit(path: &Path, opts: &SqliteOptions) -> Result<Writer> {
         .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", path.display())))?;
     schema::writer_pragmas(&conn, opts)?;
     schema::migrate_with(&conn, schema::AUDIT_MIGRATIONS, "audit")?;
-    let (checkpointer, watch) =
-        Checkpointer::start(path, opts.checkpoint_pages, opts.wal_limit_pages)?;
+    // The audit log is appended to on every page served, without pause: a background
+    // checkpoint never catches up with such a writer, so the WAL would only be reset by the
+    // blocking RESTART at its limit. A small limit makes those stalls short (measured at a
+    // million objects: p99 of pages 70 ms with the objects' 256 MiB limit).
+    let (checkpointer, watch) = Checkpointer::start(
+        path,
+        opts.checkpoint_pages.min(AUDIT_CHECKPOINT_PAGES),
+        opts.wal_limit_pages.min(AUDIT_WAL_LIMIT_PAGES),
+    )?;
     Writer::start(
         conn,
         checkpointer,
