@@ -79,13 +79,7 @@ pub async fn explain<S: Store>(
             .iter()
             .map(store::Organisation::access),
     );
-    let org = dir
-        .get(&acct.organisation)
-        .cloned()
-        .unwrap_or(tlp::Organisation {
-            id: acct.organisation.clone(),
-            ..tlp::Organisation::default()
-        });
+    let org = dir.organisation(&acct.organisation);
     let reader = tlp::Reader::Account {
         org: &org,
         identity: acct.identity.as_deref(),

@@ -472,9 +472,8 @@ async fn reader_of<S: Store>(
     {
         negotiate(req)?;
         let dir = state.directory().await?;
-        let reader = tlp::Reader::Anonymous;
-        let scope = tlp::ReadScope::of(&reader, &c.policy, false, &dir);
-        let relation = tlp::relation(&reader, &c.policy, false, &dir);
+        let (scope, relation) =
+            tlp::ReadScope::with_relation(&tlp::Reader::Anonymous, &c.policy, false, &dir);
         return Ok((None, c, scope, relation));
     }
     let p = begin(req, state).await?;
@@ -648,7 +647,7 @@ pub async fn add_objects<S: Store>(
         .await
         .map_err(|e| ApiError(TaxiiError::Internal(e.to_string())))??;
     let dir = state.directory().await?;
-    let org = AppState::<S>::organisation_of(&dir, &p);
+    let org = dir.organisation(&p.organisation);
     let poster = tlp::ingest::Poster {
         org: &org,
         identity: p.identity.as_deref(),

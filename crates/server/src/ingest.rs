@@ -283,6 +283,30 @@ pub fn marking_kind(id: &str, body: Option<&str>) -> MarkingKind {
     }
 }
 
+/// The latest stored version (with its bytes) of each of `ids` in the collection.
+async fn latest_stored<S: Store>(
+    store: &S,
+    collection: &Collection,
+    ids: Vec<String>,
+) -> Result<Vec<store::Row>, store::StoreError> {
+    // `last` without a spec_version filter gives at most one row per id.
+    let limit = ids.len();
+    let filter = store::ObjectFilter {
+        ids,
+        ..store::ObjectFilter::default()
+    };
+    let page = store
+        .query(
+            collection,
+            &filter,
+            &Visibility::All,
+            PageRequest { after: None, limit },
+            true,
+        )
+        .await?;
+    Ok(page.rows)
+}
+
 /// Applies the access rules of `collection` to the prepared objects of `poster`: each object
 /// gets its classification, or moves to the failures with the rule that refused it. Marking
 /// ids are resolved through the registry, the marking-definitions of this request, and those
@@ -315,23 +339,7 @@ pub async fn apply_access<S: Store>(
         }
     }
     if !unresolved.is_empty() {
-        let filter = store::ObjectFilter {
-            ids: unresolved.clone(),
-            ..store::ObjectFilter::default()
-        };
-        let page = store
-            .query(
-                collection,
-                &filter,
-                &Visibility::All,
-                PageRequest {
-                    after: None,
-                    limit: unresolved.len() * 2 + 1,
-                },
-                true,
-            )
-            .await?;
-        for row in page.rows {
+        for row in latest_stored(store, collection, unresolved).await? {
             let kind = marking_kind(&row.id, row.body.as_deref());
             kinds.insert(row.id, kind);
         }
@@ -349,23 +357,7 @@ pub async fn apply_access<S: Store>(
     }
     let mut creators: HashMap<String, String> = HashMap::new();
     if !origins.is_empty() {
-        let filter = store::ObjectFilter {
-            ids: origins.keys().cloned().collect(),
-            ..store::ObjectFilter::default()
-        };
-        let page = store
-            .query(
-                collection,
-                &filter,
-                &Visibility::All,
-                PageRequest {
-                    after: None,
-                    limit: origins.len() + 1,
-                },
-                true,
-            )
-            .await?;
-        for row in page.rows {
+        for row in latest_stored(store, collection, origins.keys().cloned().collect()).await? {
             if let Some(by) = row
                 .body
                 .as_deref()

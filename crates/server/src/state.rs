@@ -272,18 +272,6 @@ impl<S: Store> AppState<S> {
         Ok(self.structure().await?.directory.clone())
     }
 
-    /// The principal's organisation as the access rules see it. An account whose organisation
-    /// is missing from the directory (provisioned a moment ago) gets a bare entry with its id:
-    /// no identity, no constituency, which can only narrow what it sees.
-    pub fn organisation_of(dir: &tlp::Directory, p: &Principal) -> tlp::Organisation {
-        dir.get(&p.organisation)
-            .cloned()
-            .unwrap_or(tlp::Organisation {
-                id: p.organisation.clone(),
-                ..tlp::Organisation::default()
-            })
-    }
-
     /// What the principal may see in a collection, and its relation to it (for the audit).
     pub async fn read_scope(
         &self,
@@ -292,15 +280,14 @@ impl<S: Store> AppState<S> {
         perms: Permissions,
     ) -> Result<(tlp::ReadScope, tlp::Relation), TaxiiError> {
         let dir = self.directory().await?;
-        let org = Self::organisation_of(&dir, p);
+        let org = dir.organisation(&p.organisation);
         let reader = tlp::Reader::Account {
             org: &org,
             identity: p.identity.as_deref(),
             operator: p.operator,
         };
-        Ok((
-            tlp::ReadScope::of(&reader, &c.policy, perms.read, &dir),
-            tlp::relation(&reader, &c.policy, perms.read, &dir),
+        Ok(tlp::ReadScope::with_relation(
+            &reader, &c.policy, perms.read, &dir,
         ))
     }
 

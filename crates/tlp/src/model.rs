@@ -101,6 +101,16 @@ impl Directory {
         self.orgs.get(id)
     }
 
+    /// The organisation `id`, or, when it is not in the directory (provisioned a moment ago),
+    /// a bare one with that id: no identity, no constituency, which can only narrow what its
+    /// accounts see.
+    pub fn organisation(&self, id: &str) -> Organisation {
+        self.get(id).cloned().unwrap_or_else(|| Organisation {
+            id: id.to_owned(),
+            ..Organisation::default()
+        })
+    }
+
     /// Whether `member` is in the constituency of `of`.
     pub fn serves(&self, of: &str, member: &str) -> bool {
         self.get(of)
@@ -243,6 +253,22 @@ mod tests {
         assert_eq!(decode_ids(e.as_deref()), ids);
         assert_eq!(encode_ids(&[]), None);
         assert!(decode_ids(None).is_empty());
+    }
+
+    #[test]
+    fn an_organisation_missing_from_the_directory_is_bare() {
+        let dir = Directory::new([Organisation {
+            id: "dtc".into(),
+            identity: Some("identity--x".into()),
+            serves: vec!["b".into()],
+            ..Organisation::default()
+        }]);
+        assert_eq!(dir.organisation("dtc").serves, vec!["b".to_owned()]);
+        let bare = dir.organisation("new");
+        assert_eq!(
+            (bare.id.as_str(), bare.identity, bare.serves.len()),
+            ("new", None, 0)
+        );
     }
 
     #[test]

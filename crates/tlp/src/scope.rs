@@ -42,7 +42,21 @@ impl ReadScope {
         read_grant: bool,
         dir: &Directory,
     ) -> ReadScope {
+        Self::with_relation(reader, policy, read_grant, dir).0
+    }
+
+    /// The scope, and the relation it follows from (which the audit records).
+    pub fn with_relation(
+        reader: &Reader<'_>,
+        policy: &CollectionPolicy,
+        read_grant: bool,
+        dir: &Directory,
+    ) -> (ReadScope, Relation) {
         let rel = relation(reader, policy, read_grant, dir);
+        (Self::for_relation(reader, policy, rel), rel)
+    }
+
+    fn for_relation(reader: &Reader<'_>, policy: &CollectionPolicy, rel: Relation) -> ReadScope {
         let level = match rel {
             Relation::NoRead => return ReadScope::Nothing,
             Relation::Operator => return ReadScope::All,

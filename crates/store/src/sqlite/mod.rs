@@ -163,30 +163,19 @@ impl SqliteStore {
         opts: SqliteOptions,
         temporary: Option<PathBuf>,
     ) -> Result<SqliteStore> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", path.display())))?;
-        schema::writer_pragmas(&conn, &opts)?;
+        let conn = open_writer_connection(path, &opts)?;
         schema::migrate(&conn)?;
         let server_key = schema::server_key(&conn)?;
         let reader_count = match opts.readers {
             0 => 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let (checkpointer, watch) =
-            Checkpointer::start(path, opts.checkpoint_pages, opts.wal_limit_pages)?;
-        let writer = Writer::start(
+        let writer = start_writer(
             conn,
-            checkpointer,
-            watch,
-            WriterConfig {
-                queue: opts.queue,
-                max_batch_jobs: opts.max_batch_jobs.max(1),
-                idle_checkpoint: opts.idle_checkpoint,
-                busy_timeout: opts.busy_timeout,
-            },
+            path,
+            &opts,
+            opts.checkpoint_pages,
+            opts.wal_limit_pages,
         )?;
         let readers = Readers::new(path.to_path_buf(), opts, reader_count)?;
         let audit_path = audit_path_of(path);
@@ -294,11 +283,7 @@ impl Store for SqliteStore {
     ) -> Result<(Vec<AddOutcome>, StatusRecord)> {
         let key = collection.key;
         let (outcomes, status, event) = self
-            .write(move |c| {
-                let (outcomes, status) = objects::add(c, key, &objects, status)?;
-                let event = objects::ingest_event(c, key, &objects, &outcomes, &status)?;
-                Ok((outcomes, status, event))
-            })
+            .write(move |c| objects::add(c, key, &objects, status))
             .await?;
         // Recorded once the objects are committed. A crash in between loses this entry, never
         // the objects; the status resource (committed with them) still reports the request.
@@ -403,24 +388,26 @@ fn audit_path_of(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.audit.db"))
 }
 
-/// Opens (creating) the audit database and starts its writer.
-fn open_audit(path: &Path, opts: &SqliteOptions) -> Result<Writer> {
+/// Opens (creating) a database read-write with the writer's PRAGMAs.
+fn open_writer_connection(path: &Path, opts: &SqliteOptions) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("opening {}: {e}", path.display())))?;
     schema::writer_pragmas(&conn, opts)?;
-    schema::migrate_with(&conn, schema::AUDIT_MIGRATIONS, "audit")?;
-    // The audit log is appended to on every page served, without pause: a background
-    // checkpoint never catches up with such a writer, so the WAL would only be reset by the
-    // blocking RESTART at its limit. A small limit makes those stalls short (measured at a
-    // million objects: p99 of pages 70 ms with the objects' 256 MiB limit).
-    let (checkpointer, watch) = Checkpointer::start(
-        path,
-        opts.checkpoint_pages.min(AUDIT_CHECKPOINT_PAGES),
-        opts.wal_limit_pages.min(AUDIT_WAL_LIMIT_PAGES),
-    )?;
+    Ok(conn)
+}
+
+/// Starts the writer thread of `conn` (the database at `path`) with its checkpointer.
+fn start_writer(
+    conn: Connection,
+    path: &Path,
+    opts: &SqliteOptions,
+    checkpoint_pages: u32,
+    wal_limit_pages: u32,
+) -> Result<Writer> {
+    let (checkpointer, watch) = Checkpointer::start(path, checkpoint_pages, wal_limit_pages)?;
     Writer::start(
         conn,
         checkpointer,
@@ -431,6 +418,23 @@ fn open_audit(path: &Path, opts: &SqliteOptions) -> Result<Writer> {
             idle_checkpoint: opts.idle_checkpoint,
             busy_timeout: opts.busy_timeout,
         },
+    )
+}
+
+/// Opens (creating) the audit database and starts its writer.
+fn open_audit(path: &Path, opts: &SqliteOptions) -> Result<Writer> {
+    let conn = open_writer_connection(path, opts)?;
+    schema::migrate_with(&conn, schema::AUDIT_MIGRATIONS, "audit")?;
+    // The audit log is appended to on every page served, without pause: a background
+    // checkpoint never catches up with such a writer, so the WAL would only be reset by the
+    // blocking RESTART at its limit. A small limit makes those stalls short (measured at a
+    // million objects: p99 of pages 70 ms with the objects' 256 MiB limit).
+    start_writer(
+        conn,
+        path,
+        opts,
+        opts.checkpoint_pages.min(AUDIT_CHECKPOINT_PAGES),
+        opts.wal_limit_pages.min(AUDIT_WAL_LIMIT_PAGES),
     )
 }
 

@@ -37,13 +37,19 @@ const NEWEST: &str =
 const PROMOTE: &str = "UPDATE object_version SET is_latest = 1 WHERE seq = +?1";
 
 /// Stores `objects` in collection `key` and the status reporting on them (one savepoint: both
-/// or neither).
+/// or neither), and returns the audit entry that reports the request (the caller appends it to
+/// the audit log).
 pub(crate) fn add(
     conn: &Connection,
     key: i64,
     objects: &[NewObject],
     mut status: StatusRecord,
-) -> Result<(Vec<AddOutcome>, StatusRecord)> {
+) -> Result<(Vec<AddOutcome>, StatusRecord, crate::audit::AuditEvent)> {
+    // Hashed once: stored beside each row and quoted in the audit entry.
+    let hashes: Vec<[u8; 32]> = objects
+        .iter()
+        .map(|o| crate::audit::sha256(o.body.as_bytes()))
+        .collect();
     let mut last: Micros = conn
         .prepare_cached(LAST_ADDED)
         .db()?
@@ -54,10 +60,10 @@ pub(crate) fn add(
     let first_last = last;
     let mut w = Writes::prepare(conn, key)?;
     let mut outcomes = Vec::with_capacity(objects.len());
-    for obj in objects {
+    for (obj, hash) in objects.iter().zip(&hashes) {
         let outcome = match &obj.version {
-            Some(v) => w.add_versioned(obj, v, &mut last)?,
-            None => w.add_unversioned(obj, &mut last)?,
+            Some(v) => w.add_versioned(obj, hash, v, &mut last)?,
+            None => w.add_unversioned(obj, hash, &mut last)?,
         };
         let (list, version, message) = match &outcome {
             AddOutcome::Added { version, .. } => {
@@ -91,21 +97,23 @@ pub(crate) fn add(
     // Nothing is left to do for this request, unless the caller reported pending objects.
     status.complete = status.pendings.is_empty();
     super::admin::save_status(conn, &status)?;
-    Ok((outcomes, status))
+    let event = ingest_event(conn, key, objects, &hashes, &outcomes, &status)?;
+    Ok((outcomes, status, event))
 }
 
 /// The audit entry of one add request (read in the same transaction as the objects): what
 /// was stored (with its content hash and TLP), what was a duplicate, and what was refused, with
 /// the rule for access refusals. Failure messages are not copied: a validator message may quote
 /// object content, which the audit log never holds.
-pub(crate) fn ingest_event(
+fn ingest_event(
     conn: &Connection,
     key: i64,
     objects: &[NewObject],
+    hashes: &[[u8; 32]],
     outcomes: &[AddOutcome],
     status: &StatusRecord,
 ) -> Result<crate::audit::AuditEvent> {
-    use crate::audit::{AuditEvent, AuditItem, AuditKind, sha256_hex};
+    use crate::audit::{AuditEvent, AuditItem, AuditKind, hex};
     let collection: Option<String> = conn
         .prepare_cached("SELECT uuid FROM collection WHERE id = +?1")
         .db()?
@@ -113,7 +121,7 @@ pub(crate) fn ingest_event(
         .optional()
         .db()?;
     let mut items = Vec::with_capacity(objects.len() + status.failures.len());
-    for (obj, outcome) in objects.iter().zip(outcomes) {
+    for ((obj, hash), outcome) in objects.iter().zip(hashes).zip(outcomes) {
         let (version, decision) = match outcome {
             AddOutcome::Added { version, .. } => (version.clone(), "stored".to_owned()),
             AddOutcome::Duplicate { version } => (version.clone(), "duplicate".to_owned()),
@@ -126,7 +134,7 @@ pub(crate) fn ingest_event(
         items.push(AuditItem {
             id: obj.id.clone(),
             version,
-            sha256: stored.then(|| sha256_hex(obj.body.as_bytes())),
+            sha256: stored.then(|| hex(hash)),
             tlp: obj.access.tlp,
             decision,
         });
@@ -228,6 +236,7 @@ impl<'c> Writes<'c> {
     fn add_versioned(
         &mut self,
         obj: &NewObject,
+        hash: &[u8; 32],
         v: &Version,
         last: &mut Micros,
     ) -> Result<AddOutcome> {
@@ -255,7 +264,7 @@ impl<'c> Writes<'c> {
                 });
             }
         };
-        self.insert_row(obj, v.micros, &version, date_added)?;
+        self.insert_row(obj, hash, v.micros, &version, date_added)?;
         *last = date_added;
         Ok(AddOutcome::Added {
             date_added,
@@ -266,7 +275,12 @@ impl<'c> Writes<'c> {
     /// An object without `created`/`modified` (an SCO): the same content stored before is a
     /// duplicate, whatever version the store gave it; other content becomes a new version
     /// whose version is its `date_added`.
-    fn add_unversioned(&mut self, obj: &NewObject, last: &mut Micros) -> Result<AddOutcome> {
+    fn add_unversioned(
+        &mut self,
+        obj: &NewObject,
+        hash: &[u8; 32],
+        last: &mut Micros,
+    ) -> Result<AddOutcome> {
         {
             let mut rows = self.all_bodies.query(params![self.key, obj.id]).db()?;
             while let Some(r) = rows.next().db()? {
@@ -294,7 +308,7 @@ impl<'c> Writes<'c> {
                 reason,
             });
         }
-        self.insert_row(obj, date_added, &version, date_added)?;
+        self.insert_row(obj, hash, date_added, &version, date_added)?;
         *last = date_added;
         Ok(AddOutcome::Added {
             date_added,
@@ -307,6 +321,7 @@ impl<'c> Writes<'c> {
     fn insert_row(
         &mut self,
         obj: &NewObject,
+        hash: &[u8; 32],
         version_us: Micros,
         version: &str,
         date_added: Micros,
@@ -352,7 +367,7 @@ impl<'c> Writes<'c> {
                 obj.access.flags(),
                 tlp::model::encode_ids(&obj.access.recipients),
                 tlp::model::encode_ids(&obj.access.affected),
-                crate::audit::sha256(obj.body.as_bytes()).as_slice()
+                hash.as_slice()
             ])
             .db()?;
         Ok(())
