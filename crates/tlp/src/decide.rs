@@ -14,11 +14,16 @@
 //! 8. otherwise the reader's relation to the collection decides the highest level it may see:
 //!    anonymous (public collections): CLEAR; any organisation with read (the community):
 //!    GREEN; the constituency of an audience organisation: AMBER; a directly named audience
-//!    organisation: AMBER+STRICT.
+//!    organisation: AMBER+STRICT;
+//! 9. an object that is personal data as a whole (after 3-8 allowed it) needs a designation of
+//!    the reader's organisation valid on the day of the request (credentials: a credential
+//!    designation), unless the organisation is an affected party of the object: the data is
+//!    about itself. (Personal *properties* are redacted, [`crate::redact`].)
 
 use stix::registry::Tlp;
 
 use crate::model::{AudienceEntry, Classification, CollectionPolicy, Directory, Organisation};
+use crate::personal::{PersonalAccess, PiiClass};
 
 /// Who is asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +35,9 @@ pub enum Reader<'a> {
         /// The person's individual STIX identity, when the account has one.
         identity: Option<&'a str>,
         operator: bool,
+        /// What the organisation's designations allow on the day of the request
+        /// ([`PersonalAccess::on`]).
+        personal: PersonalAccess,
     },
 }
 
@@ -183,6 +191,12 @@ pub enum Reason {
     NotInAudience,
     /// TLP:AMBER+STRICT and the reader is not named directly in the audience.
     NotDirectAudience,
+    /// Personal data, and the reader's organisation has no personal-data designation valid
+    /// today and is not an affected party.
+    NoPersonalDataDesignation,
+    /// Credentials, and the reader's organisation has no credential designation valid today
+    /// and is not an affected party.
+    NoCredentialDesignation,
 }
 
 impl Reason {
@@ -196,6 +210,8 @@ impl Reason {
             Reason::AnonymousClearOnly => "anonymous-clear-only",
             Reason::NotInAudience => "amber-not-in-audience",
             Reason::NotDirectAudience => "amber-strict-not-direct-audience",
+            Reason::NoPersonalDataDesignation => "personal-data-no-designation",
+            Reason::NoCredentialDesignation => "credential-no-designation",
         }
     }
 
@@ -220,6 +236,12 @@ impl Reason {
             }
             Reason::NotDirectAudience => {
                 "TLP:AMBER+STRICT reaches organisations named directly in the audience only"
+            }
+            Reason::NoPersonalDataDesignation => {
+                "the object is personal data; the reader's organisation holds no personal-data designation valid today and is not an affected party"
+            }
+            Reason::NoCredentialDesignation => {
+                "the object holds credentials; the reader's organisation holds no credential designation valid today and is not an affected party"
             }
         }
     }
@@ -267,6 +289,34 @@ pub fn decide(
         Relation::Operator => return Decision::Visible(Rule::Operator),
         _ => {}
     }
+    let decision = decide_tlp(reader, policy, rel, class);
+    let (org, personal) = match reader {
+        Reader::Account { org, personal, .. } => (Some(*org), *personal),
+        Reader::Anonymous => (None, PersonalAccess::default()),
+    };
+    let affected = org
+        .and_then(|o| o.identity.as_ref())
+        .is_some_and(|id| class.affected.contains(id));
+    match decision {
+        Decision::Visible(Rule::Originator) => decision,
+        Decision::Visible(_) if !personal.allows(class.pii) && !affected => {
+            Decision::Withheld(if class.pii == PiiClass::Credential {
+                Reason::NoCredentialDesignation
+            } else {
+                Reason::NoPersonalDataDesignation
+            })
+        }
+        d => d,
+    }
+}
+
+/// Steps 3 ... 8: the TLP and audience part of the decision.
+fn decide_tlp(
+    reader: &Reader<'_>,
+    policy: &CollectionPolicy,
+    rel: Relation,
+    class: &Classification,
+) -> Decision {
     let (org, identity) = match reader {
         Reader::Account { org, identity, .. } => (Some(*org), *identity),
         Reader::Anonymous => (None, None),

@@ -7,18 +7,21 @@
 
 use std::fmt;
 
-use stix::registry::Tlp;
+use stix::registry::{Pii, Tlp};
 
-use crate::model::{Classification, CollectionPolicy, Organisation, UnknownMarkings};
+use crate::model::{Classification, CollectionPolicy, Organisation, UnknownMarkings, Zone};
+use crate::personal::{self, PiiClass};
+use crate::selector::Path;
 
 /// What a marking id means to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MarkingKind {
     /// A TLP 1.0 or 2.0 marking-definition.
     Tlp(Tlp),
-    /// Understood but not an access marking here: PAP, statements, the personal-data markings
-    /// (issue 5 gives them rules).
+    /// Understood but not an access marking here: PAP, statements.
     NonAccess,
+    /// One of the project's personal-data markings (NL-PII:PRESENT, CREDENTIAL, NONE).
+    Personal(Pii),
     /// An audience marking (the project's audience extension).
     Audience {
         /// `None` when the marking has no `recipients` (it then only names affected parties).
@@ -45,8 +48,18 @@ pub struct Incoming<'a> {
     pub created_by_ref: Option<&'a str>,
     /// `object_marking_refs`, resolved.
     pub object_markings: Vec<(&'a str, MarkingKind)>,
-    /// `granular_markings[].marking_ref`, resolved (`lang` entries are not markings).
-    pub granular_markings: Vec<(&'a str, MarkingKind)>,
+    /// `granular_markings` with a `marking_ref`, resolved (`lang` entries are not markings).
+    pub granular_markings: Vec<GranularMarking<'a>>,
+    /// The object's JSON, for detection of personal data by type and of references.
+    pub body: &'a str,
+}
+
+/// One `granular_markings` entry with a `marking_ref`.
+#[derive(Debug, Clone)]
+pub struct GranularMarking<'a> {
+    pub id: &'a str,
+    pub kind: MarkingKind,
+    pub selectors: Vec<String>,
 }
 
 /// Where the object's id already is in the collection.
@@ -84,6 +97,10 @@ pub enum Refusal {
     CreatedByNotPoster {
         created_by: String,
     },
+    /// NL-PII:NONE on a type that always holds personal data.
+    PersonalDataNone {
+        type_name: String,
+    },
 }
 
 impl Refusal {
@@ -96,6 +113,7 @@ impl Refusal {
             Refusal::NoRecipients => "no-common-recipient",
             Refusal::NotCreator { .. } => "not-creator",
             Refusal::CreatedByNotPoster { .. } => "created-by-not-poster",
+            Refusal::PersonalDataNone { .. } => "personal-data-none",
         }
     }
 }
@@ -130,6 +148,10 @@ impl fmt::Display for Refusal {
             Refusal::CreatedByNotPoster { created_by } => write!(
                 f,
                 "access rule created-by-not-poster: a new version must be created by the poster's organisation or account, but created_by_ref is {created_by}"
+            ),
+            Refusal::PersonalDataNone { type_name } => write!(
+                f,
+                "access rule personal-data-none: a {type_name} is always personal data; it cannot be marked NL-PII:NONE"
             ),
         }
     }
@@ -188,32 +210,56 @@ pub fn classify(
         ..Classification::default()
     };
     let mut recipients: Option<Vec<String>> = None;
-    for (id, kind) in o.object_markings.iter().chain(&o.granular_markings) {
+    let mut explicit_pii = PiiClass::None;
+    let mut pii_none = false;
+    let add_affected = |class: &mut Classification, affected: &[String]| {
+        for a in affected {
+            if !class.affected.contains(a) {
+                class.affected.push(a.clone());
+            }
+        }
+    };
+    for (id, kind) in &o.object_markings {
         match kind {
             MarkingKind::Tlp(t) => class.tlp = class.tlp.max(Some(*t)),
             MarkingKind::NonAccess => {}
+            MarkingKind::Personal(p) => match p {
+                Pii::None => pii_none = true,
+                Pii::Present => explicit_pii = explicit_pii.max(PiiClass::Present),
+                Pii::Credential => explicit_pii = explicit_pii.max(PiiClass::Credential),
+            },
             MarkingKind::Audience {
                 recipients: r,
                 affected,
             } => {
                 // Several audience markings narrow each other: a reader must be in all of them.
                 if let Some(r) = r {
-                    recipients = Some(match recipients {
-                        None => r.clone(),
-                        Some(prev) => prev.into_iter().filter(|x| r.contains(x)).collect(),
-                    });
+                    recipients = Some(narrow(recipients, r));
                 }
-                for a in affected {
-                    if !class.affected.contains(a) {
-                        class.affected.push(a.clone());
-                    }
-                }
+                add_affected(&mut class, affected);
             }
             MarkingKind::Unknown => match policy.unknown_markings {
                 UnknownMarkings::Reject => return Err(Refusal::UnknownMarking((*id).to_owned())),
                 UnknownMarkings::Quarantine => class.quarantined = true,
             },
         }
+    }
+    let mut granular_tlp: Option<Tlp> = None;
+    for g in &o.granular_markings {
+        match &g.kind {
+            MarkingKind::Tlp(t) => granular_tlp = granular_tlp.max(Some(*t)),
+            MarkingKind::Audience { affected, .. } => add_affected(&mut class, affected),
+            MarkingKind::Unknown => match policy.unknown_markings {
+                UnknownMarkings::Reject => return Err(Refusal::UnknownMarking(g.id.to_owned())),
+                UnknownMarkings::Quarantine => class.quarantined = true,
+            },
+            MarkingKind::NonAccess | MarkingKind::Personal(_) => {}
+        }
+    }
+    if class.tlp.is_none() && granular_tlp.is_some() {
+        // Only parts are marked: the rest gets no less than the strictest part (the marked
+        // parts say what the producer meant; an unmarked remainder must not be wider).
+        class.tlp = granular_tlp;
     }
     if class.tlp.is_none() {
         let exempt = exempt_from_require_tlp(o, poster);
@@ -229,7 +275,7 @@ pub fn classify(
         };
         class.defaulted = class.tlp.is_some();
     }
-    if let Some(tlp) = class.tlp
+    if let Some(tlp) = class.tlp.max(granular_tlp)
         && tlp > policy.tlp_ceiling
     {
         return Err(Refusal::AboveCeiling {
@@ -242,10 +288,112 @@ pub fn classify(
     if recipients.as_ref().is_some_and(Vec::is_empty) {
         return Err(Refusal::NoRecipients);
     }
-    let recipients = recipients.unwrap_or_default();
-    if class.tlp == Some(Tlp::Red) && recipients.is_empty() {
+    if class.tlp == Some(Tlp::Red) && recipients.is_none() {
         return Err(Refusal::RedWithoutRecipients);
     }
-    class.recipients = recipients;
+    // Personal data: markings and detection by type.
+    let detected = personal::detect(o.type_name, o.body, policy.ip_personal_data);
+    if pii_none && detected.always && explicit_pii == PiiClass::None {
+        return Err(Refusal::PersonalDataNone {
+            type_name: o.type_name.to_owned(),
+        });
+    }
+    class.pii = explicit_pii.max(if pii_none {
+        PiiClass::None
+    } else {
+        detected.object
+    });
+    class.zones = zones(o, &class, recipients.as_deref(), &detected, pii_none)?;
+    class.recipients = recipients.unwrap_or_default();
+    class.review = !class.zones.is_empty() || crate::redact::may_reference(o.body);
     Ok(class)
+}
+
+fn narrow(prev: Option<Vec<String>>, r: &[String]) -> Vec<String> {
+    match prev {
+        None => r.to_vec(),
+        Some(prev) => prev.into_iter().filter(|x| r.contains(x)).collect(),
+    }
+}
+
+/// The zones of an object: for every selector of a granular access marking or of a property
+/// detected as personal data, the combined restrictions of everything that covers it, where
+/// they are stricter than the object's own.
+fn zones(
+    o: &Incoming<'_>,
+    class: &Classification,
+    recipients: Option<&[String]>,
+    detected: &personal::Detected,
+    pii_none: bool,
+) -> Result<Vec<Zone>, Refusal> {
+    // (selector, tlp, recipients, pii, cancels personal data)
+    let mut parts: Vec<(Path, Option<Tlp>, Option<&[String]>, PiiClass, bool)> = Vec::new();
+    for g in &o.granular_markings {
+        let (tlp, rec, pii, none) = match &g.kind {
+            MarkingKind::Tlp(t) => (Some(*t), None, PiiClass::None, false),
+            MarkingKind::Audience {
+                recipients: Some(r),
+                ..
+            } => (None, Some(r.as_slice()), PiiClass::None, false),
+            MarkingKind::Personal(Pii::Present) => (None, None, PiiClass::Present, false),
+            MarkingKind::Personal(Pii::Credential) => (None, None, PiiClass::Credential, false),
+            MarkingKind::Personal(Pii::None) => (None, None, PiiClass::None, true),
+            _ => continue,
+        };
+        for sel in &g.selectors {
+            if let Some(p) = Path::parse(sel) {
+                parts.push((p, tlp, rec, pii, none));
+            }
+        }
+    }
+    if !pii_none {
+        for (sel, pii) in &detected.properties {
+            if let Some(p) = Path::parse(sel) {
+                parts.push((p, None, None, *pii, false));
+            }
+        }
+    }
+    let mut selectors: Vec<&Path> = parts
+        .iter()
+        .filter(|(_, t, r, pii, none)| !*none && (t.is_some() || r.is_some() || *pii > PiiClass::None))
+        .map(|(p, ..)| p)
+        .collect();
+    selectors.sort();
+    selectors.dedup();
+    let mut out = Vec::new();
+    for sel in selectors {
+        let covering = parts.iter().filter(|(p, ..)| p.covers(sel));
+        let mut tlp = class.tlp;
+        let mut rec: Option<Vec<String>> = recipients.map(<[String]>::to_vec);
+        let mut narrowed = false;
+        let mut pii = class.pii;
+        let cancelled = covering.clone().any(|(_, _, _, _, none)| *none);
+        for (_, t, r, p, _) in covering {
+            tlp = tlp.max(*t);
+            if let Some(r) = r {
+                rec = Some(narrow(rec, r));
+                narrowed = true;
+            }
+            // An explicit NL-PII marking counts; NL-PII:NONE over a part cancels what
+            // detection found there.
+            if !(cancelled && *p == PiiClass::Possible) {
+                pii = pii.max(*p);
+            }
+        }
+        if rec.as_ref().is_some_and(Vec::is_empty) {
+            return Err(Refusal::NoRecipients);
+        }
+        if tlp == Some(Tlp::Red) && rec.is_none() {
+            return Err(Refusal::RedWithoutRecipients);
+        }
+        if tlp > class.tlp || narrowed || pii > class.pii {
+            out.push(Zone {
+                selector: sel.to_string(),
+                tlp,
+                recipients: rec.unwrap_or_default(),
+                pii,
+            });
+        }
+    }
+    Ok(out)
 }

@@ -14,19 +14,28 @@
 //! - [`ingest`]: classification of an incoming object and the ingest rules (unknown markings,
 //!   `require_tlp`, `tlp_ceiling`, TLP:RED without recipients, creator-only versions).
 //!
-//! Personal data and granular redaction (issue 5) and relay (issue 6) build on these types.
+//! - [`personal`]: personal-data classes, dated designations, asset scopes, detection by type;
+//! - [`selector`] and [`redact`]: granular-marking selectors, and what a reader receives of an
+//!   object parts of which it may not see (removed parts, withheld references, derived ids).
+//!
+//! Relay (issue 6) builds on these types.
 
 #![forbid(unsafe_code)]
 
 pub mod decide;
 pub mod ingest;
 pub mod model;
+pub mod personal;
+pub mod redact;
 pub mod scope;
+pub mod selector;
 
 pub use decide::{Decision, Reader, Reason, Relation, Rule, decide, relation};
 pub use model::{
     AudienceEntry, Classification, CollectionPolicy, Directory, Organisation, Role, UnknownMarkings,
+    Zone,
 };
+pub use personal::{AssetScope, Designation, DesignationKind, PersonalAccess, PiiClass};
 pub use scope::ReadScope;
 pub use stix::registry::Tlp;
 

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use stix::registry::Tlp;
 
+use crate::personal::{AssetScope, Designation, PiiClass};
+
 /// What kind of organisation this is in the Dutch chain. Roles matter for relay (issue 6: only
 /// intermediaries relay) and are recorded in the audit; the read rules of this crate depend on
 /// audiences and constituencies, not on roles.
@@ -82,6 +84,10 @@ pub struct Organisation {
     pub serves: Vec<String>,
     /// Sectors (STIX `industry-sector-ov` values), for the operator's overview and relay rules.
     pub sectors: Vec<String>,
+    /// Dated designations to receive personal data and credentials.
+    pub designations: Vec<Designation>,
+    /// Network ranges and domains: objects about them concern this organisation.
+    pub asset_scope: AssetScope,
 }
 
 /// All provisioned organisations by id.
@@ -109,6 +115,16 @@ impl Directory {
             id: id.to_owned(),
             ..Organisation::default()
         })
+    }
+
+    /// The identities of the organisations whose asset scope an observable of `type_name`
+    /// with `value` lies in (they become affected parties of the object).
+    pub fn concerned(&self, type_name: &str, value: &str) -> Vec<String> {
+        self.orgs
+            .values()
+            .filter(|o| o.asset_scope.matches(type_name, value))
+            .filter_map(|o| o.identity.clone())
+            .collect()
     }
 
     /// Whether `member` is in the constituency of `of`.
@@ -166,6 +182,10 @@ pub struct CollectionPolicy {
     /// Organisation entries in an audience marking's `recipients` count for TLP:RED (FIRST
     /// says RED is for *individual* recipients, so this is an explicit operator opt-in).
     pub red_org_recipients: bool,
+    /// IP addresses in this collection are possibly personal data (victim addresses, a
+    /// collection of compromised hosts): withheld from readers without a personal-data
+    /// designation unless marked NL-PII:NONE.
+    pub ip_personal_data: bool,
 }
 
 impl Default for CollectionPolicy {
@@ -178,6 +198,7 @@ impl Default for CollectionPolicy {
             public: false,
             unknown_markings: UnknownMarkings::Reject,
             red_org_recipients: false,
+            ip_personal_data: false,
         }
     }
 }
@@ -198,20 +219,48 @@ pub struct Classification {
     /// Named recipients of the object's audience marking(s): STIX identity ids. Empty: no
     /// audience marking restricts the object.
     pub recipients: Vec<String>,
-    /// Affected parties named by the audience marking(s) (issue 5 and 6 use them).
+    /// Affected parties: identities named by the audience marking(s), and those of the
+    /// organisations whose asset scope the object lies in. They may receive personal data
+    /// about themselves.
     pub affected: Vec<String>,
+    /// Personal-data class of the object as a whole.
+    pub pii: PiiClass,
+    /// Parts of the object some readers of the whole may not see.
+    pub zones: Vec<Zone>,
+    /// Reading the object needs a redaction check: it has zones, or references that may
+    /// point at objects withheld from a reader.
+    pub review: bool,
+}
+
+/// A part of an object (a granular selector) that is more restricted than the object: its
+/// combined TLP, recipients and personal-data class (object markings and every granular
+/// marking whose selector covers it). A reader who fails it receives a redacted object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Zone {
+    pub selector: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlp: Option<Tlp>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_none_pii")]
+    pub pii: PiiClass,
+}
+
+fn is_none_pii(p: &PiiClass) -> bool {
+    *p == PiiClass::None
 }
 
 impl Classification {
     /// Bit set stored in the `access_flags` column.
     pub fn flags(&self) -> u8 {
-        u8::from(self.quarantined) | (u8::from(self.defaulted) << 1)
+        u8::from(self.quarantined) | (u8::from(self.defaulted) << 1) | (u8::from(self.review) << 2)
     }
 
-    /// Sets `quarantined` and `defaulted` from stored flags.
+    /// Sets `quarantined`, `defaulted` and `review` from stored flags.
     pub fn with_flags(mut self, flags: u8) -> Self {
         self.quarantined = flags & 1 != 0;
         self.defaulted = flags & 2 != 0;
+        self.review = flags & 4 != 0;
         self
     }
 }
@@ -273,14 +322,17 @@ mod tests {
 
     #[test]
     fn flags_round_trip() {
-        for (q, d) in [(false, false), (true, false), (false, true), (true, true)] {
+        for bits in 0..8u8 {
+            let (q, d, r) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
             let c = Classification {
                 quarantined: q,
                 defaulted: d,
+                review: r,
                 ..Classification::default()
             };
+            assert_eq!(c.flags(), bits);
             let back = Classification::default().with_flags(c.flags());
-            assert_eq!((back.quarantined, back.defaulted), (q, d));
+            assert_eq!((back.quarantined, back.defaulted, back.review), (q, d, r));
         }
     }
 

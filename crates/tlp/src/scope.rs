@@ -11,6 +11,7 @@ use stix::registry::Tlp;
 
 use crate::decide::{Reader, Relation, relation};
 use crate::model::{Classification, CollectionPolicy, Directory};
+use crate::personal::PersonalAccess;
 
 /// What one reader may see in one collection.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -31,6 +32,8 @@ pub enum ReadScope {
         /// when `red_org` is set).
         org_identity: Option<String>,
         red_org: bool,
+        /// Personal data the reader's organisation may receive on the day of the request.
+        personal: PersonalAccess,
     },
 }
 
@@ -69,13 +72,20 @@ impl ReadScope {
                 identity: None,
                 org_identity: None,
                 red_org: false,
+                personal: PersonalAccess::default(),
             },
-            Reader::Account { org, identity, .. } => ReadScope::Reader {
+            Reader::Account {
+                org,
+                identity,
+                personal,
+                ..
+            } => ReadScope::Reader {
                 org: Some(org.id.clone()),
                 level,
                 identity: identity.map(str::to_owned),
                 org_identity: org.identity.clone(),
                 red_org: policy.red_org_recipients,
+                personal: *personal,
             },
         }
     }
@@ -88,6 +98,7 @@ impl ReadScope {
             identity,
             org_identity,
             red_org,
+            personal,
         } = self
         else {
             return matches!(self, ReadScope::All);
@@ -99,6 +110,15 @@ impl ReadScope {
             return false;
         }
         let Some(tlp) = c.tlp else { return false };
+        // Personal data: a designation valid today, or the reader's organisation is the
+        // party the data is about.
+        let personal_ok = personal.allows(c.pii)
+            || org_identity
+                .as_ref()
+                .is_some_and(|id| c.affected.contains(id));
+        if !personal_ok {
+            return false;
+        }
         if c.recipients.is_empty() {
             return tlp < Tlp::Red && tlp <= *level;
         }

@@ -20,6 +20,7 @@ fn org(id: &str, identity: Option<&str>, serves: &[&str]) -> Organisation {
         role: Role::Constituent,
         serves: serves.iter().map(|s| (*s).to_owned()).collect(),
         sectors: vec![],
+        ..Organisation::default()
     }
 }
 
@@ -75,6 +76,7 @@ fn reader<'a>(dir: &'a Directory, who: Who) -> (Reader<'a>, bool) {
         org: dir.get(o).unwrap(),
         identity,
         operator,
+        personal: tlp::PersonalAccess::default(),
     };
     match who {
         Who::Originator => (acct("ncsc", None, false), true),

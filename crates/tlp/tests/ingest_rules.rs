@@ -5,7 +5,7 @@
 //! from the implementation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use tlp::ingest::{Existing, Incoming, MarkingKind, Poster, Refusal, classify};
+use tlp::ingest::{Existing, GranularMarking, Incoming, MarkingKind, Poster, Refusal, classify};
 use tlp::{Classification, CollectionPolicy, Organisation, Role, Tlp, UnknownMarkings};
 
 // The TLP 2.0 marking-definitions of the OASIS CTI TC (their real ids).
@@ -97,7 +97,16 @@ fn object(
         id,
         created_by_ref: None,
         object_markings,
-        granular_markings,
+        // Every granular marking here covers `description`.
+        granular_markings: granular_markings
+            .into_iter()
+            .map(|(id, kind)| GranularMarking {
+                id,
+                kind,
+                selectors: vec!["description".into()],
+            })
+            .collect(),
+        body: "{}",
     }
 }
 
@@ -120,6 +129,7 @@ fn ncsc() -> Organisation {
         role: Role::NationalCsirt,
         serves: vec![],
         sectors: vec![],
+        ..Organisation::default()
     }
 }
 
@@ -131,6 +141,7 @@ fn c2t_unprovisioned() -> Organisation {
         role: Role::LinkingOrg,
         serves: vec![],
         sectors: vec![],
+        ..Organisation::default()
     }
 }
 
@@ -183,6 +194,7 @@ fn marked(tlp: Tlp) -> Classification {
         origin: Some("ncsc".into()),
         recipients: vec![],
         affected: vec![],
+        ..Classification::default()
     }
 }
 
@@ -236,10 +248,26 @@ fn a_single_tlp_marking_is_the_effective_tlp() {
     );
 }
 
+/// `marked(object)` with one zone over `description` at `part`.
+fn zoned(object: Tlp, part: Tlp) -> Classification {
+    Classification {
+        zones: vec![tlp::Zone {
+            selector: "description".into(),
+            tlp: Some(part),
+            recipients: vec![],
+            pii: tlp::PiiClass::None,
+        }],
+        review: true,
+        ..marked(object)
+    }
+}
+
 #[test]
-fn granular_tlp_more_restrictive_than_the_object_raises_the_effective_tlp() {
+fn granular_tlp_more_restrictive_than_the_object_restricts_only_its_part() {
+    // Issue 5: a property's level is the strictest of the object marking and the granular
+    // markings covering it; the rest of the object keeps the object's level.
     let o = object("indicator", INDICATOR, vec![green()], vec![amber_strict()]);
-    assert_eq!(accepted(&o, &open()), marked(Tlp::AmberStrict));
+    assert_eq!(accepted(&o, &open()), zoned(Tlp::Green, Tlp::AmberStrict));
 }
 
 #[test]
@@ -262,7 +290,7 @@ fn several_granular_tlp_markings_take_the_most_restrictive() {
         vec![clear()],
         vec![green(), amber_strict(), amber()],
     );
-    assert_eq!(accepted(&o, &open()), marked(Tlp::AmberStrict));
+    assert_eq!(accepted(&o, &open()), zoned(Tlp::Clear, Tlp::AmberStrict));
 }
 
 #[test]
@@ -291,6 +319,7 @@ fn non_access_markings_alone_leave_the_object_unmarked() {
             origin: Some("ncsc".into()),
             recipients: vec![],
             affected: vec![],
+            ..Classification::default()
         }
     );
 }
@@ -364,6 +393,7 @@ fn unknown_marking_is_quarantined_with_the_tlp_of_the_known_markings() {
             origin: Some("ncsc".into()),
             recipients: vec![],
             affected: vec![],
+            ..Classification::default()
         }
     );
     // Granular unknown marking, granular known TLP above the object's.
@@ -376,12 +406,8 @@ fn unknown_marking_is_quarantined_with_the_tlp_of_the_known_markings() {
     assert_eq!(
         accepted(&o, &policy),
         Classification {
-            tlp: Some(Tlp::AmberStrict),
-            defaulted: false,
             quarantined: true,
-            origin: Some("ncsc".into()),
-            recipients: vec![],
-            affected: vec![],
+            ..zoned(Tlp::Green, Tlp::AmberStrict)
         }
     );
 }
@@ -402,6 +428,7 @@ fn quarantined_object_without_a_known_tlp_gets_the_collection_default() {
             origin: Some("ncsc".into()),
             recipients: vec![],
             affected: vec![],
+            ..Classification::default()
         }
     );
 }
@@ -494,6 +521,7 @@ fn defaulted_to(tlp: Tlp) -> Classification {
         origin: Some("ncsc".into()),
         recipients: vec![],
         affected: vec![],
+        ..Classification::default()
     }
 }
 
@@ -634,6 +662,7 @@ fn unmarked_object_gets_the_default_and_is_recorded_as_defaulted() {
                 origin: Some("ncsc".into()),
                 recipients: vec![],
                 affected: vec![],
+                ..Classification::default()
             },
             "default {default}"
         );
@@ -656,6 +685,7 @@ fn unmarked_object_without_a_default_stays_unmarked() {
             origin: Some("ncsc".into()),
             recipients: vec![],
             affected: vec![],
+            ..Classification::default()
         }
     );
 }
@@ -765,7 +795,10 @@ fn granular_tlp_above_the_ceiling_is_refused() {
 #[test]
 fn granular_tlp_equal_to_the_ceiling_is_accepted() {
     let o = object("indicator", INDICATOR, vec![green()], vec![amber()]);
-    assert_eq!(accepted(&o, &ceiling(Tlp::Amber)), marked(Tlp::Amber));
+    assert_eq!(
+        accepted(&o, &ceiling(Tlp::Amber)),
+        zoned(Tlp::Green, Tlp::Amber)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,29 +844,46 @@ fn red_with_recipients_is_accepted_and_stores_them() {
             origin: Some("ncsc".into()),
             recipients: vec![DTC_ANALYST.into(), ZCERT_ORG.into()],
             affected: vec![COMPANY_B.into()],
+            ..Classification::default()
         }
     );
 }
 
 #[test]
-fn red_with_recipients_in_a_granular_audience_marking_is_accepted() {
+fn red_part_with_recipients_in_a_granular_audience_marking_is_accepted() {
+    // Scenario 6 of access-model-research.md: an AMBER indicator whose pattern is TLP:RED for
+    // analyst D. The recipients restrict the part, not the object.
+    let o = object(
+        "indicator",
+        INDICATOR,
+        vec![amber()],
+        vec![red(), audience(AUDIENCE_1, Some(&[DTC_ANALYST]), &[])],
+    );
+    assert_eq!(
+        accepted(&o, &open()),
+        Classification {
+            zones: vec![tlp::Zone {
+                selector: "description".into(),
+                tlp: Some(Tlp::Red),
+                recipients: vec![DTC_ANALYST.into()],
+                pii: tlp::PiiClass::None,
+            }],
+            review: true,
+            ..marked(Tlp::Amber)
+        }
+    );
+}
+
+#[test]
+fn red_object_with_recipients_only_on_a_part_is_refused() {
+    // The rest of a TLP:RED object would have no recipients.
     let o = object(
         "indicator",
         INDICATOR,
         vec![red()],
         vec![audience(AUDIENCE_1, Some(&[DTC_ANALYST]), &[])],
     );
-    assert_eq!(
-        accepted(&o, &open()),
-        Classification {
-            tlp: Some(Tlp::Red),
-            defaulted: false,
-            quarantined: false,
-            origin: Some("ncsc".into()),
-            recipients: vec![DTC_ANALYST.into()],
-            affected: vec![],
-        }
-    );
+    assert_eq!(refused(&o, &open()), Refusal::RedWithoutRecipients);
 }
 
 #[test]
@@ -851,6 +901,7 @@ fn audience_marking_on_amber_stores_recipients_and_affected_parties() {
             origin: Some("ncsc".into()),
             recipients: vec![ZCERT_ORG.into()],
             affected: vec![COMPANY_B.into(), COMPANY_C.into()],
+            ..Classification::default()
         }
     );
 }
@@ -888,7 +939,13 @@ fn three_audience_markings_intersect_down_to_the_common_recipient() {
         ],
         vec![audience(AUDIENCE_3, Some(&[ZCERT_ORG, COMPANY_D]), &[])],
     );
-    assert_eq!(accepted(&o, &open()).recipients, vec![ZCERT_ORG.to_owned()]);
+    let c = accepted(&o, &open());
+    // The object: the two object markings; its granular part: all three.
+    assert_eq!(
+        sorted(c.recipients),
+        sorted(vec![ZCERT_ORG.into(), C2T_ORG.into()])
+    );
+    assert_eq!(c.zones[0].recipients, vec![ZCERT_ORG.to_owned()]);
 }
 
 #[test]
@@ -1283,6 +1340,12 @@ fn every_refusal() -> Vec<(Refusal, &'static str)> {
             },
             "created-by-not-poster",
         ),
+        (
+            Refusal::PersonalDataNone {
+                type_name: "user-account".into(),
+            },
+            "personal-data-none",
+        ),
     ];
     for (r, _) in &all {
         match r {
@@ -1292,7 +1355,8 @@ fn every_refusal() -> Vec<(Refusal, &'static str)> {
             | Refusal::RedWithoutRecipients
             | Refusal::NoRecipients
             | Refusal::NotCreator { .. }
-            | Refusal::CreatedByNotPoster { .. } => {}
+            | Refusal::CreatedByNotPoster { .. }
+            | Refusal::PersonalDataNone { .. } => {}
         }
     }
     all
