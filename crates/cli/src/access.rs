@@ -78,6 +78,9 @@ pub struct ExplainArgs {
     /// Only this collection (id or alias).
     #[arg(long)]
     collection: Option<String>,
+    /// Evaluate the organisation's designations on this day (YYYY-MM-DD) instead of today.
+    #[arg(long)]
+    on: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -104,6 +107,7 @@ pub fn explain(args: &ExplainArgs) -> ExitCode {
         &args.object,
         args.api_root.as_deref(),
         args.collection.as_deref(),
+        args.on.unwrap_or_else(|| chrono::Utc::now().date_naive()),
     ));
     match out {
         Ok(e) => {

@@ -80,7 +80,13 @@ pub fn run(args: Args) -> ExitCode {
 
 async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
     let data = file.server.data.clone();
-    let (running, created) = match server::start(StartOptions { file, from_file }).await {
+    let (running, created) = match server::start(StartOptions {
+        file,
+        from_file,
+        clock: Default::default(),
+    })
+    .await
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("schakel serve: {e}");

@@ -131,12 +131,16 @@ async fn prepare(dir: &Path) {
         collection: Some(COLLECTION),
         endpoint: Some("objects".into()),
         relation: Some("direct-audience".into()),
+        designations: Vec::new(),
         items: vec![AuditItem {
             id: NOTE.into(),
             version: "2024-01-01T00:00:00.000Z".into(),
             sha256: Some("00".repeat(32)),
             tlp: Some(Tlp::Red),
             decision: "disclosed".into(),
+            pii: None,
+            derived_id: None,
+            removed: Vec::new(),
         }],
     }])
     .await

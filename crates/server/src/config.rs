@@ -71,6 +71,10 @@ pub struct ServerSection {
     pub synchronous_full: bool,
     /// HTTP worker threads (default: number of cores).
     pub workers: Option<usize>,
+    /// The STIX identity of the organisation running this server: `created_by_ref` of the
+    /// redacted objects it serves (they are its republication). Default: the Schakel project
+    /// identity.
+    pub identity: Option<String>,
     /// How long a status resource stays readable after it was last written, in seconds
     /// (T-46 asks for at least 24 hours); then a periodic sweep deletes it and it is a 404.
     #[serde(default = "default_status_retention")]
@@ -116,6 +120,7 @@ impl Default for ServerSection {
             max_page_size: MAX_PAGE_SIZE,
             synchronous_full: false,
             workers: None,
+            identity: None,
             status_retention_secs: DEFAULT_STATUS_RETENTION_SECS,
         }
     }
@@ -155,6 +160,68 @@ pub struct OrganisationEntry {
     /// Sectors (STIX industry-sector-ov values).
     #[serde(default)]
     pub sectors: Vec<String>,
+    /// Dated designations to receive personal data or credentials (`[[organisation.designations]]`).
+    #[serde(default)]
+    pub designations: Vec<DesignationEntry>,
+    /// Network ranges and domains of the organisation (`[organisation.asset_scope]`): objects
+    /// about them concern it, so it may receive personal data about itself.
+    #[serde(default)]
+    pub asset_scope: tlp::AssetScope,
+}
+
+/// `[[organisation.designations]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignationEntry {
+    /// `personal-data` or `credential`.
+    pub kind: tlp::DesignationKind,
+    /// The legal basis, recorded in the audit of every disclosure it allows. (`basis`, `from`
+    /// and `until` are accepted as in the sketch of DESIGN.md section 6.)
+    #[serde(alias = "basis")]
+    pub legal_basis: String,
+    /// First and (optional) last day of validity: a TOML date (`2022-12-01`) or a string.
+    #[serde(alias = "from")]
+    pub valid_from: DateField,
+    #[serde(alias = "until")]
+    pub valid_until: Option<DateField>,
+}
+
+/// A day, written as a TOML local date or as a `YYYY-MM-DD` string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DateField {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+impl DateField {
+    pub fn day(&self) -> Result<chrono::NaiveDate, String> {
+        let text = match self {
+            DateField::Toml(d) => d.to_string(),
+            DateField::Text(s) => s.clone(),
+        };
+        text.parse::<chrono::NaiveDate>()
+            .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
+    }
+}
+
+impl DesignationEntry {
+    pub fn designation(&self) -> Result<tlp::Designation, String> {
+        let valid_from = self.valid_from.day()?;
+        let valid_until = self.valid_until.as_ref().map(DateField::day).transpose()?;
+        if valid_until.is_some_and(|u| u < valid_from) {
+            return Err("valid_until is before valid_from".into());
+        }
+        if self.legal_basis.trim().is_empty() {
+            return Err("legal_basis must name the law or order that designates it".into());
+        }
+        Ok(tlp::Designation {
+            kind: self.kind,
+            legal_basis: self.legal_basis.clone(),
+            valid_from,
+            valid_until,
+        })
+    }
 }
 
 /// `[[account]]`: a password, a token, or both.
@@ -218,6 +285,9 @@ pub struct CollectionEntry {
     /// Organisation entries of an audience marking count as TLP:RED recipients.
     #[serde(default)]
     pub red_org_recipients: bool,
+    /// IP addresses in this collection are possibly personal data (victims' addresses).
+    #[serde(default)]
+    pub ip_personal_data: bool,
 }
 
 impl CollectionEntry {
@@ -247,6 +317,7 @@ impl CollectionEntry {
             public: self.public,
             unknown_markings: self.unknown_markings,
             red_org_recipients: self.red_org_recipients,
+            ip_personal_data: self.ip_personal_data,
         };
         if let Some(d) = p.default_tlp
             && d > p.tlp_ceiling
@@ -316,6 +387,7 @@ impl ProvisioningFile {
         {
             return Err("[server] need 0 < default_page_size <= max_page_size".into());
         }
+        check_identity(s.identity.as_deref(), "[server] identity")?;
         if s.status_retention_secs == 0 {
             return Err(
                 "[server] status_retention_secs must be at least 1 (T-46 recommends 86400 or more)"
@@ -362,6 +434,22 @@ impl ProvisioningFile {
                 o.identity.as_deref(),
                 &format!("[[organisation]] {:?}", o.id),
             )?;
+            for d in &o.designations {
+                d.designation()
+                    .map_err(|e| format!("[[organisation]] {:?}: designation: {e}", o.id))?;
+            }
+            if let Some(bad) = o.asset_scope.invalid_entries().first() {
+                return Err(format!(
+                    "[[organisation]] {:?}: asset_scope ip_ranges entry {bad:?} is not an address or CIDR range",
+                    o.id
+                ));
+            }
+            if !o.asset_scope.is_empty() && o.identity.is_none() {
+                return Err(format!(
+                    "[[organisation]] {:?}: an asset_scope needs the organisation's identity (affected parties are identities)",
+                    o.id
+                ));
+            }
         }
         for o in &self.organisations {
             for m in &o.serves {
@@ -598,6 +686,80 @@ write = ["ncsc"]
             let e = ProvisioningFile::parse(&SAMPLE.replace(from, to), "p.toml").unwrap_err();
             assert!(e.message.contains(want), "{want}: {e}");
         }
+    }
+
+    #[test]
+    fn designations_and_asset_scopes_are_read_and_checked() {
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        // The inline form of DESIGN.md section 6, with a string date, and the table form with
+        // TOML dates.
+        let text = SAMPLE.replace(
+            "name = \"Digital Trust Center\"",
+            "name = \"Digital Trust Center\"\nidentity = \"identity--5c8a1d2e-3f4b-4c5d-8e6f-7a8b9c0d1e02\"\n\
+             designations = [{ kind = \"personal-data\", from = \"2022-12-01\", basis = \"Wbni art. 3\" },\n\
+             { kind = \"credential\", legal_basis = \"Wbni art. 3\", valid_from = 2022-12-01, valid_until = 2024-12-31 }]\n\
+             asset_scope = { ip_ranges = [\"198.51.100.0/24\"], domains = [\"dtc.example\"] }",
+        );
+        let p = ProvisioningFile::parse(&text, "p.toml").unwrap();
+        let dtc = &p.organisations[1];
+        let d: Vec<tlp::Designation> = dtc
+            .designations
+            .iter()
+            .map(|d| d.designation().unwrap())
+            .collect();
+        assert_eq!(d[0].kind, tlp::DesignationKind::PersonalData);
+        assert_eq!(d[0].valid_from, day("2022-12-01"));
+        assert_eq!(d[0].valid_until, None);
+        assert_eq!(d[1].valid_until, Some(day("2024-12-31")));
+        assert_eq!(dtc.asset_scope.domains, vec!["dtc.example"]);
+
+        let with_dtc = |extra: &str| {
+            SAMPLE.replace(
+                "name = \"Digital Trust Center\"",
+                &format!("name = \"Digital Trust Center\"\n{extra}"),
+            )
+        };
+        for (extra, want) in [
+            (
+                "designations = [{ kind = \"personal-data\", legal_basis = \"x\", valid_from = \"2022-13-01\" }]",
+                "\"2022-13-01\" is not a date",
+            ),
+            (
+                "designations = [{ kind = \"personal-data\", legal_basis = \"x\", valid_from = 2022-12-01, valid_until = 2022-11-30 }]",
+                "valid_until is before valid_from",
+            ),
+            (
+                "designations = [{ kind = \"personal-data\", legal_basis = \" \", valid_from = 2022-12-01 }]",
+                "legal_basis must name",
+            ),
+            (
+                "designations = [{ kind = \"everything\", legal_basis = \"x\", valid_from = 2022-12-01 }]",
+                "unknown variant `everything`",
+            ),
+            (
+                "identity = \"identity--5c8a1d2e-3f4b-4c5d-8e6f-7a8b9c0d1e02\"\nasset_scope = { ip_ranges = [\"10.0.0.0/33\"] }",
+                "\"10.0.0.0/33\" is not an address or CIDR range",
+            ),
+            (
+                "asset_scope = { domains = [\"dtc.example\"] }",
+                "an asset_scope needs the organisation's identity",
+            ),
+        ] {
+            let e = ProvisioningFile::parse(&with_dtc(extra), "p.toml").unwrap_err();
+            assert!(e.message.contains(want), "{want}: {e}");
+        }
+        let e = ProvisioningFile::parse(
+            &SAMPLE.replace(
+                "write = [\"ncsc\"]",
+                "write = [\"ncsc\"]\nip_personal_data = true",
+            ),
+            "p.toml",
+        )
+        .unwrap()
+        .collections[0]
+            .policy()
+            .unwrap();
+        assert!(e.ip_personal_data);
     }
 
     #[test]

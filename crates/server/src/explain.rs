@@ -15,6 +15,9 @@ pub struct Explanation {
     pub organisation: String,
     pub operator: bool,
     pub object: String,
+    /// The day designations were evaluated on, and those valid then.
+    pub day: String,
+    pub designations: Vec<String>,
     /// One entry per collection (visible to the search) that holds a version of the object.
     pub collections: Vec<CollectionExplanation>,
 }
@@ -40,6 +43,13 @@ pub struct VersionExplanation {
     /// Organisation that posted this version.
     pub origin: Option<String>,
     pub recipients: Vec<String>,
+    /// Personal-data class of the version as a whole.
+    pub personal_data: String,
+    /// Identities of the affected parties (may receive personal data about themselves).
+    pub affected: Vec<String>,
+    /// Selectors of the parts this account may not see: a visible version is served to it
+    /// without them (or withheld, if one is required). References are checked on read.
+    pub redacted_parts: Vec<String>,
     pub visible: bool,
     /// The rule (visible) or reason (withheld) code, as the audit records it.
     pub rule: String,
@@ -60,13 +70,14 @@ pub enum ExplainError {
 }
 
 /// Explains `object` for `account`, in the collections of `api_root` (all roots when `None`),
-/// or only in `collection` (id or alias) when given.
+/// or only in `collection` (id or alias) when given, with the designations valid on `day`.
 pub async fn explain<S: Store>(
     store: &S,
     account: &str,
     object: &str,
     api_root: Option<&str>,
     collection: Option<&str>,
+    day: chrono::NaiveDate,
 ) -> Result<Explanation, ExplainError> {
     let acct = store
         .account(account)
@@ -84,6 +95,7 @@ pub async fn explain<S: Store>(
         org: &org,
         identity: acct.identity.as_deref(),
         operator: acct.operator,
+        personal: tlp::PersonalAccess::on(&org.designations, day),
     };
     let roots: Vec<String> = match api_root {
         Some(r) => {
@@ -104,6 +116,13 @@ pub async fn explain<S: Store>(
         organisation: acct.organisation.clone(),
         operator: acct.operator,
         object: object.to_owned(),
+        day: day.to_string(),
+        designations: org
+            .designations
+            .iter()
+            .filter(|d| d.valid_on(day))
+            .map(|d| format!("{}: {}", d.kind.as_str(), d.legal_basis))
+            .collect(),
         collections: Vec::new(),
     };
     let mut found_collection = collection.is_none();
@@ -123,6 +142,7 @@ pub async fn explain<S: Store>(
             }
             let read = grants.iter().any(|g| g.collection_key == c.key && g.read);
             let relation = tlp::relation(&reader, &c.policy, read, &dir);
+            let scope = tlp::ReadScope::of(&reader, &c.policy, read, &dir);
             let versions = stored
                 .iter()
                 .map(|a| {
@@ -134,6 +154,15 @@ pub async fn explain<S: Store>(
                         quarantined: a.class.quarantined,
                         origin: a.class.origin.clone(),
                         recipients: a.class.recipients.clone(),
+                        personal_data: a.class.pii.as_str().to_owned(),
+                        affected: a.class.affected.clone(),
+                        redacted_parts: if d.is_visible() {
+                            tlp::redact::unreadable_zones(&a.class, &scope)
+                                .map(|z| z.selector.clone())
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
                         visible: d.is_visible(),
                         rule: d.code().to_owned(),
                         why: d.explain().to_owned(),
@@ -168,6 +197,16 @@ impl fmt::Display for Explanation {
             if self.operator { ", operator" } else { "" },
             self.object
         )?;
+        if self.designations.is_empty() {
+            writeln!(f, "  designations on {}: none", self.day)?;
+        } else {
+            writeln!(
+                f,
+                "  designations on {}: {}",
+                self.day,
+                self.designations.join("; ")
+            )?;
+        }
         if self.collections.is_empty() {
             return writeln!(f, "  no collection searched holds this object");
         }
@@ -211,6 +250,23 @@ impl fmt::Display for Explanation {
                         format!(", recipients {}", v.recipients.join(", "))
                     }
                 )?;
+                writeln!(
+                    f,
+                    "      personal data {}{}",
+                    v.personal_data,
+                    if v.affected.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", affected {}", v.affected.join(", "))
+                    }
+                )?;
+                if !v.redacted_parts.is_empty() {
+                    writeln!(
+                        f,
+                        "      served without: {} (or withheld if one is required)",
+                        v.redacted_parts.join(", ")
+                    )?;
+                }
             }
         }
         Ok(())

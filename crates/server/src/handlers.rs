@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::ingest;
+use crate::redaction::{Delivery, Redactor};
 use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -333,7 +334,8 @@ pub async fn get_objects<S: Store>(
     path: (String, String),
 ) -> Result<HttpResponse> {
     let (root, cid) = path;
-    let (c, read, page) = read_page(&req, &state, Endpoint::Objects, &root, &cid, None).await?;
+    let (c, read, page, served) =
+        read_page(&req, &state, Endpoint::Objects, &root, &cid, None).await?;
     Ok(envelope_response(
         &state,
         Endpoint::Objects,
@@ -341,6 +343,7 @@ pub async fn get_objects<S: Store>(
         None,
         &read,
         &page,
+        &served,
     ))
 }
 
@@ -352,7 +355,7 @@ pub async fn get_object<S: Store>(
     path: (String, String, String),
 ) -> Result<HttpResponse> {
     let (root, cid, oid) = path;
-    let (c, read, page) =
+    let (c, read, page, served) =
         read_page(&req, &state, Endpoint::Object, &root, &cid, Some(&oid)).await?;
     Ok(envelope_response(
         &state,
@@ -361,6 +364,7 @@ pub async fn get_object<S: Store>(
         Some(&oid),
         &read,
         &page,
+        &served,
     ))
 }
 
@@ -371,6 +375,10 @@ pub async fn get_object<S: Store>(
 /// answer 404 for an id the collection does not hold or the reader may not see (the same
 /// answer, so withheld objects cannot be probed; the denial is audited). Every page served is
 /// audited before it is sent.
+///
+/// Rows flagged for review at ingest go through redaction ([`Redactor`]): each row comes with
+/// its [`Delivery`]. A withheld row still counts for the paging position (`next`, the Date-Added
+/// headers), so a client never fetches it again.
 async fn read_page<S: Store>(
     req: &HttpRequest,
     state: &AppState<S>,
@@ -378,15 +386,21 @@ async fn read_page<S: Store>(
     root: &str,
     cid: &str,
     oid: Option<&str>,
-) -> Result<(Collection, Read, Page)> {
+) -> Result<(Collection, Read, Page, Vec<Delivery>)> {
     let (who, c, scope, relation) = reader_of(req, state, root, cid).await?;
     let mut read = read_request(req, state, endpoint, &c, oid)?;
     if endpoint == Endpoint::Versions {
         read.filter.versions = VersionMatch::All;
     }
-    let vis = Visibility::Scoped(scope);
+    let vis = Visibility::Scoped(scope.clone());
     let bodies = matches!(endpoint, Endpoint::Objects | Endpoint::Object);
     let page = query(state, &c, &read, &vis, bodies).await?;
+    let served = Redactor::new(&state.store, &c, &scope, &state.settings.identity)
+        .deliveries(&page.rows)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))?;
+    let all_withheld =
+        !served.is_empty() && served.iter().all(|d| matches!(d, Delivery::Withheld(_)));
     // Without filters beyond the id, an empty first page already says that no version is
     // visible: the existence query is only needed when filters may have hidden them.
     let unfiltered = read.filter.added_after.is_none()
@@ -397,11 +411,11 @@ async fn read_page<S: Store>(
             VersionMatch::Any(sels) => sels.contains(&taxii::query::VersionSelector::Last),
         };
     if let Some(oid) = oid
-        && page.rows.is_empty()
+        && (page.rows.is_empty() || all_withheld)
         && read.after.is_none()
-        && (unfiltered || !exists(state, &c, oid, &vis).await?)
+        && (all_withheld || unfiltered || !exists(state, &c, oid, &vis).await?)
     {
-        if exists(state, &c, oid, &Visibility::All).await? {
+        if all_withheld || exists(state, &c, oid, &Visibility::All).await? {
             let event = read_event(
                 who.as_deref(),
                 &c,
@@ -414,7 +428,16 @@ async fn read_page<S: Store>(
                         version: String::new(),
                         sha256: None,
                         tlp: None,
-                        decision: "withheld".into(),
+                        decision: match served.iter().find_map(|d| match d {
+                            Delivery::Withheld(code) => Some(*code),
+                            _ => None,
+                        }) {
+                            Some(code) => format!("withheld:{code}"),
+                            None => "withheld".into(),
+                        },
+                        pii: None,
+                        derived_id: None,
+                        removed: Vec::new(),
                     });
                 },
             );
@@ -425,15 +448,15 @@ async fn read_page<S: Store>(
         )));
     }
     if !page.rows.is_empty() {
-        let event = read_event(
+        let mut event = read_event(
             who.as_deref(),
             &c,
             endpoint,
             relation,
             AuditKind::Disclosure,
             |items| {
-                for r in &page.rows {
-                    items.push(AuditItem {
+                for (r, d) in page.rows.iter().zip(&served) {
+                    let mut item = AuditItem {
                         id: r.id.clone(),
                         version: r.version.clone(),
                         // Only where content was sent; recorded at ingest, computed for
@@ -445,13 +468,44 @@ async fn read_page<S: Store>(
                         }),
                         tlp: r.tlp,
                         decision: "disclosed".into(),
-                    });
+                        pii: (r.pii != tlp::PiiClass::None).then(|| r.pii.as_str().into()),
+                        derived_id: None,
+                        removed: Vec::new(),
+                    };
+                    match d {
+                        Delivery::Stored => {}
+                        Delivery::Redacted(x) => {
+                            item.decision = "redacted".into();
+                            item.sha256 = bodies.then(|| sha256_hex(x.body.as_bytes()));
+                            item.derived_id = Some(x.id.clone());
+                            item.removed = x.removed.clone();
+                        }
+                        Delivery::Withheld(code) => {
+                            item.decision = format!("withheld:{code}");
+                            item.sha256 = None;
+                        }
+                    }
+                    items.push(item);
                 }
             },
         );
+        // The designations personal data went out under, valid at this moment.
+        if let Some(p) = who.as_deref()
+            && page.rows.iter().any(|r| r.pii != tlp::PiiClass::None)
+        {
+            let today = state.clock.today();
+            let dir = state.directory().await?;
+            event.designations = dir
+                .organisation(&p.organisation)
+                .designations
+                .iter()
+                .filter(|d| d.valid_on(today))
+                .map(|d| format!("{}: {}", d.kind.as_str(), d.legal_basis))
+                .collect();
+        }
         audit(state, event).await?;
     }
-    Ok((c, read, page))
+    Ok((c, read, page, served))
 }
 
 /// Who reads a collection, and what they may see. A request without credentials reads a
@@ -511,6 +565,7 @@ fn read_event(
         collection: Some(c.id),
         endpoint: Some(endpoint_name(endpoint).into()),
         relation: Some(relation.as_str().into()),
+        designations: Vec::new(),
         items,
     }
 }
@@ -567,9 +622,19 @@ fn envelope_response<S: Store>(
     oid: Option<&str>,
     read: &Read,
     page: &Page,
+    served: &[Delivery],
 ) -> HttpResponse {
     let next = next_token(state, endpoint, c, oid, read, page);
-    let bodies: Vec<&str> = page.rows.iter().filter_map(|r| r.body.as_deref()).collect();
+    let bodies: Vec<&str> = page
+        .rows
+        .iter()
+        .zip(served)
+        .filter_map(|(r, d)| match d {
+            Delivery::Stored => r.body.as_deref(),
+            Delivery::Redacted(x) => Some(x.body.as_str()),
+            Delivery::Withheld(_) => None,
+        })
+        .collect();
     let body = resources::envelope(page.more, next.as_deref(), &bodies);
     with_date_headers(taxii_ok(body), read, page)
 }
@@ -581,13 +646,20 @@ pub async fn manifest<S: Store>(
     path: (String, String),
 ) -> Result<HttpResponse> {
     let (root, cid) = path;
-    let (c, read, page) = read_page(&req, &state, Endpoint::Manifest, &root, &cid, None).await?;
+    let (c, read, page, served) =
+        read_page(&req, &state, Endpoint::Manifest, &root, &cid, None).await?;
     let next = next_token(&state, Endpoint::Manifest, &c, None, &read, &page);
     let records = page
         .rows
         .iter()
-        .map(|r| resources::ManifestRecord {
-            id: r.id.clone(),
+        .zip(&served)
+        .filter_map(|(r, d)| match d {
+            Delivery::Stored => Some((r, r.id.clone())),
+            Delivery::Redacted(x) => Some((r, x.id.clone())),
+            Delivery::Withheld(_) => None,
+        })
+        .map(|(r, id)| resources::ManifestRecord {
+            id,
             date_added: format_timestamp(r.date_added),
             version: r.version.clone(),
             media_type: Some(format!("application/stix+json;version={}", r.spec_version)),
@@ -608,13 +680,19 @@ pub async fn versions<S: Store>(
     path: (String, String, String),
 ) -> Result<HttpResponse> {
     let (root, cid, oid) = path;
-    let (c, read, page) =
+    let (c, read, page, served) =
         read_page(&req, &state, Endpoint::Versions, &root, &cid, Some(&oid)).await?;
     let next = next_token(&state, Endpoint::Versions, &c, Some(&oid), &read, &page);
     let body = resources::Versions {
         more: Some(page.more),
         next,
-        versions: page.rows.iter().map(|r| r.version.clone()).collect(),
+        versions: page
+            .rows
+            .iter()
+            .zip(&served)
+            .filter(|(_, d)| !matches!(d, Delivery::Withheld(_)))
+            .map(|(r, _)| r.version.clone())
+            .collect(),
     };
     Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
 }
@@ -652,7 +730,7 @@ pub async fn add_objects<S: Store>(
         org: &org,
         identity: p.identity.as_deref(),
     };
-    ingest::apply_access(&state.store, &c, &poster, &kept, &mut prepared)
+    ingest::apply_access(&state.store, &c, &dir, &poster, &kept, &mut prepared)
         .await
         .map_err(|e| ApiError(crate::state::internal(e)))?;
     let status = StatusRecord {
@@ -770,6 +848,7 @@ pub async fn explain<S: Store>(req: HttpRequest, state: State<S>) -> Result<Http
         &q.object,
         q.api_root.as_deref(),
         q.collection.as_deref(),
+        state.clock.today(),
     )
     .await
     .map_err(|e| match e {

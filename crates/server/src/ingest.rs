@@ -62,7 +62,8 @@ pub struct Meta {
     pub offset: usize,
     pub created_by_ref: Option<String>,
     pub object_markings: Vec<String>,
-    pub granular_markings: Vec<String>,
+    /// `marking_ref` and `selectors` of each granular marking.
+    pub granular_markings: Vec<(String, Vec<String>)>,
 }
 
 /// Parses and validates an envelope (T-67): request-level problems are errors (400 for JSON
@@ -223,9 +224,10 @@ fn prepare_one(raw: &RawValue) -> Result<(NewObject, Meta), StatusDetail> {
     Ok((object, meta))
 }
 
-/// `granular_markings[].marking_ref` of an object (`lang` entries carry no marking). Most
-/// objects have none, so the body is only parsed when the property name occurs in it.
-fn granular_refs(body: &str) -> Vec<String> {
+/// `granular_markings[].marking_ref` of an object, with the selectors of each (`lang` entries
+/// carry no marking). Most objects have none, so the body is only parsed when the property
+/// name occurs in it.
+fn granular_refs(body: &str) -> Vec<(String, Vec<String>)> {
     if !body.contains("\"granular_markings\"") {
         return Vec::new();
     }
@@ -236,8 +238,18 @@ fn granular_refs(body: &str) -> Vec<String> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|g| g.get("marking_ref").and_then(Value::as_str))
-        .map(str::to_owned)
+        .filter_map(|g| {
+            let id = g.get("marking_ref").and_then(Value::as_str)?;
+            let selectors = g
+                .get("selectors")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            Some((id.to_owned(), selectors))
+        })
         .collect()
 }
 
@@ -247,7 +259,8 @@ pub fn marking_kind(id: &str, body: Option<&str>) -> MarkingKind {
     if let Some(known) = registry::well_known(id) {
         return match known.kind {
             WellKnownKind::Tlp1(t) | WellKnownKind::Tlp2(t) => MarkingKind::Tlp(t),
-            WellKnownKind::Pap(_) | WellKnownKind::Pii(_) => MarkingKind::NonAccess,
+            WellKnownKind::Pap(_) => MarkingKind::NonAccess,
+            WellKnownKind::Pii(p) => MarkingKind::Personal(p),
             // The project identity and extension-definitions are not markings.
             WellKnownKind::Project => MarkingKind::Unknown,
         };
@@ -315,6 +328,7 @@ async fn latest_stored<S: Store>(
 pub async fn apply_access<S: Store>(
     store: &S,
     collection: &Collection,
+    dir: &tlp::Directory,
     poster: &Poster<'_>,
     body: &[u8],
     prepared: &mut Prepared,
@@ -325,7 +339,8 @@ pub async fn apply_access<S: Store>(
     let mut kinds: HashMap<String, MarkingKind> = HashMap::new();
     let mut unresolved: Vec<String> = Vec::new();
     for m in &prepared.meta {
-        for id in m.object_markings.iter().chain(&m.granular_markings) {
+        let granular = m.granular_markings.iter().map(|(id, _)| id);
+        for id in m.object_markings.iter().chain(granular) {
             if kinds.contains_key(id) || unresolved.contains(id) {
                 continue;
             }
@@ -381,7 +396,15 @@ pub async fn apply_access<S: Store>(
                 .collect()
         };
         let object_markings = resolve(&m.object_markings);
-        let granular_markings = resolve(&m.granular_markings);
+        let granular_markings: Vec<tlp::ingest::GranularMarking<'_>> = m
+            .granular_markings
+            .iter()
+            .map(|(id, selectors)| tlp::ingest::GranularMarking {
+                id,
+                kind: kinds.get(id).cloned().unwrap_or(MarkingKind::Unknown),
+                selectors: selectors.clone(),
+            })
+            .collect();
         let incoming = Incoming {
             type_name: &o.type_name,
             id: &o.id,
@@ -390,10 +413,8 @@ pub async fn apply_access<S: Store>(
                 .iter()
                 .map(|(i, k)| (i.as_str(), k.clone()))
                 .collect(),
-            granular_markings: granular_markings
-                .iter()
-                .map(|(i, k)| (i.as_str(), k.clone()))
-                .collect(),
+            granular_markings,
+            body: &o.body,
         };
         let state = match (origins.get(&o.id), creators.get(&o.id)) {
             (None, _) => Existing::New,
@@ -417,6 +438,11 @@ pub async fn apply_access<S: Store>(
                 {
                     class.recipients = r;
                 }
+                for identity in concerned(dir, &o.type_name, &o.body) {
+                    if !class.affected.contains(&identity) {
+                        class.affected.push(identity);
+                    }
+                }
                 o.access = class;
                 prepared.objects.push(o);
                 prepared.meta.push(m);
@@ -439,6 +465,27 @@ pub async fn apply_access<S: Store>(
         }
     }
     Ok(())
+}
+
+/// The identities of the organisations an observable lies in the asset scope of: affected
+/// parties, beside those an audience marking names. Fixed at ingest (like the rest of the
+/// classification): a later change of an asset scope applies to objects stored after it.
+fn concerned(dir: &tlp::Directory, type_name: &str, body: &str) -> Vec<String> {
+    if !matches!(
+        type_name,
+        "ipv4-addr" | "ipv6-addr" | "domain-name" | "email-addr" | "url"
+    ) || dir.iter().all(|o| o.asset_scope.is_empty())
+    {
+        return Vec::new();
+    }
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("value")?
+                .as_str()
+                .map(|v| dir.concerned(type_name, v))
+        })
+        .unwrap_or_default()
 }
 
 fn strip_position(e: &serde_json::Error) -> String {

@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod import;
 pub mod ingest;
 pub mod provision;
+pub mod redaction;
 pub mod state;
 pub mod tls;
 
@@ -146,6 +147,8 @@ pub struct StartOptions {
     /// Whether the provisioning came from a file (apply it) or is the embedded default
     /// (provision defaults into an empty store only).
     pub from_file: bool,
+    /// The system clock, or a fixed one in tests.
+    pub clock: state::Clock,
 }
 
 /// Opens the store, applies provisioning, and starts listening. Must run inside a tokio
@@ -182,8 +185,12 @@ pub async fn start(
         default_api_root: server.default_api_root.clone(),
         default_page_size: server.default_page_size,
         max_page_size: server.max_page_size,
+        identity: server
+            .identity
+            .clone()
+            .unwrap_or_else(|| stix::registry::PROJECT_IDENTITY.to_owned()),
     };
-    let state = web::Data::new(AppState::new(store, settings, key));
+    let state = web::Data::new(AppState::new(store, settings, key, opts.clock.clone()));
     let workers = server
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

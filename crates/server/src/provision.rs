@@ -41,6 +41,13 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
                 role: o.role,
                 serves: o.serves.clone(),
                 sectors: o.sectors.clone(),
+                // Checked when the file was loaded.
+                designations: o
+                    .designations
+                    .iter()
+                    .filter_map(|d| d.designation().ok())
+                    .collect(),
+                asset_scope: o.asset_scope.clone(),
             })
             .collect(),
         ..Provisioning::default()

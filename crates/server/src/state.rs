@@ -25,6 +25,41 @@ pub struct Settings {
     pub default_api_root: Option<String>,
     pub default_page_size: u64,
     pub max_page_size: u64,
+    /// `created_by_ref` of redacted objects.
+    pub identity: String,
+}
+
+/// The server's clock. Designations are evaluated on the day of each request; tests set the
+/// time to show a designation taking effect.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<std::sync::atomic::AtomicI64>>);
+
+impl Clock {
+    /// A clock standing at `micros` (since the Unix epoch) until [`Clock::set`].
+    pub fn fixed(micros: i64) -> Clock {
+        Clock(Some(Arc::new(std::sync::atomic::AtomicI64::new(micros))))
+    }
+
+    /// Moves a fixed clock; no effect on the system clock.
+    pub fn set(&self, micros: i64) {
+        if let Some(t) = &self.0 {
+            t.store(micros, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    pub fn now_micros(&self) -> i64 {
+        match &self.0 {
+            Some(t) => t.load(std::sync::atomic::Ordering::Relaxed),
+            None => chrono::Utc::now().timestamp_micros(),
+        }
+    }
+
+    /// Today (UTC).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp_micros(self.now_micros())
+            .unwrap_or_default()
+            .date_naive()
+    }
 }
 
 /// What a requester may do with a collection (T-54: computed per requester).
@@ -55,6 +90,7 @@ pub struct AppState<S> {
     pub auth: Authenticator<S>,
     pub settings: Settings,
     pub cursor_key: CursorKey,
+    pub clock: Clock,
     structure: RwLock<Option<(Instant, Arc<Structure>)>>,
     grants: RwLock<GrantCache>,
 }
@@ -63,12 +99,13 @@ pub struct AppState<S> {
 type GrantCache = HashMap<(String, String), (Instant, Arc<Vec<Grant>>)>;
 
 impl<S: Store> AppState<S> {
-    pub fn new(store: S, settings: Settings, cursor_key: CursorKey) -> Self {
+    pub fn new(store: S, settings: Settings, cursor_key: CursorKey, clock: Clock) -> Self {
         AppState {
             auth: Authenticator::new(store.clone()),
             store,
             settings,
             cursor_key,
+            clock,
             structure: RwLock::new(None),
             grants: RwLock::new(HashMap::new()),
         }
@@ -285,6 +322,7 @@ impl<S: Store> AppState<S> {
             org: &org,
             identity: p.identity.as_deref(),
             operator: p.operator,
+            personal: tlp::PersonalAccess::on(&org.designations, self.clock.today()),
         };
         Ok(tlp::ReadScope::with_relation(
             &reader, &c.policy, perms.read, &dir,

@@ -5,9 +5,14 @@
 //! (research 4.3, `tlp::decide`), the ingest rules (research 4.4, `tlp::ingest`) and the
 //! audience extension (research 4.5; DESIGN.md section 4 for the ids).
 //!
+//! Personal data and redaction (research 4.6, 4.8): Z-CERT holds personal-data and credential
+//! designations from 2020-01-13; DTC from 2022-12-01 (modelled); company B's VPN range and
+//! domain are its asset scope; `lds-partners` treats IP addresses as possibly personal. The
+//! server's clock is fixed at 2021-06-01 (the situation of the Pulse Secure case) unless a test
+//! moves it: designations are evaluated on the day of each request.
+//!
 //! Relay (an intermediary re-sharing into its constituency, research 4.7) is issue 6 and is not
-//! tested here: the relay columns of scenarios 1, 3, 7, 8 and 9 are left out. Personal data and
-//! granular redaction (scenarios 2 ... 7) are issue 5.
+//! tested here: the relay columns of scenarios 1, 8 and 9 and scenarios 3 and 7 are left out.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -70,6 +75,11 @@ title = "Landelijk Dekkend Stelsel"
 max_content_length = 1048576
 "#,
     );
+    let designations = |from: &str, basis: &str| {
+        format!(
+            "\n[[organisation.designations]]\nkind = \"personal-data\"\nlegal_basis = \"{basis}\"\nvalid_from = {from}\n\n[[organisation.designations]]\nkind = \"credential\"\nlegal_basis = \"{basis}\"\nvalid_from = \"{from}\"\n"
+        )
+    };
     for (id, name, role, identity, serves) in [
         ("ncsc", "NCSC-NL", "national-csirt", NCSC_ID, ""),
         (
@@ -89,6 +99,14 @@ max_content_length = 1048576
         ));
         if !serves.is_empty() {
             t.push_str(&format!("serves = {serves}\n"));
+        }
+        match id {
+            "z-cert" => t.push_str(&designations("2020-01-13", ZCERT_BASIS)),
+            "dtc" => t.push_str(&designations("2022-12-01", DTC_BASIS)),
+            "company-b" => t.push_str(
+                "\n[organisation.asset_scope]\nip_ranges = [\"198.51.100.0/24\"]\ndomains = [\"bedrijf-b.nl\"]\n",
+            ),
+            _ => {}
         }
     }
     for (name, org, identity) in [
@@ -120,6 +138,7 @@ read = ["ncsc", "dtc", "z-cert", "c2t"]
 write = ["ncsc", "c2t"]
 audience = ["dtc", "z-cert", "c2t"]
 require_tlp = true
+ip_personal_data = true
 
 [[collection]]
 api_root = "lds"
@@ -151,8 +170,32 @@ fn token(account: &str) -> String {
     format!("{account}-token-0123456789abcdef")
 }
 
+const ZCERT_BASIS: &str = "Wbni art. 3 lid 1 sub e; aanwijzing Z-CERT 2020-01-13";
+const DTC_BASIS: &str = "Wbni art. 3 lid 2 sub a (modelled)";
+
+/// Microseconds since the epoch of `rfc3339`.
+fn at(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .timestamp_micros()
+}
+
+/// 2021-06-01: Z-CERT designated, DTC not yet.
+const IN_2021: &str = "2021-06-01T12:00:00Z";
+/// 2023-01-10: DTC designated too.
+const IN_2023: &str = "2023-01-10T12:00:00Z";
+
 async fn start() -> TestServer {
-    TestServer::start_with(&provisioning()).await
+    start_clock().await.0
+}
+
+/// A server on a clock standing at [`IN_2021`], and the clock.
+async fn start_clock() -> (TestServer, server::state::Clock) {
+    let clock = server::state::Clock::fixed(at(IN_2021));
+    (
+        TestServer::start_with_clock(&provisioning(), clock.clone()).await,
+        clock,
+    )
 }
 
 // ---- markings and objects -----------------------------------------------------------------
@@ -166,8 +209,13 @@ const TLP_RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
 /// TLP 1.0 (STIX 2.1 7.2.1.4; research 2.1).
 const TLP1_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
 const TLP1_AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
-/// NL-PII:NONE (DESIGN.md section 4): understood, not an access marking.
+/// NL-PII markings (DESIGN.md section 4; research 4.6).
 const NL_PII_NONE: &str = "marking-definition--89a92d23-c725-4a11-aa67-4cfafc56d784";
+const NL_PII_PRESENT: &str = "marking-definition--a8f50efe-949c-4fe6-b5fc-4d1684f8fb0d";
+const NL_PII_CREDENTIAL: &str = "marking-definition--3a7f8d07-0408-4ce0-98d5-8cac5339e74d";
+/// The redaction extension and the server identity it names (the default: the project's).
+const REDACTION_EXT: &str = "extension-definition--1988d062-a549-4b60-bdb0-a6035bb5e01b";
+const PROJECT_ID: &str = "identity--779c8920-dad4-4eaa-aaf1-bf1122444b8a";
 /// The project's audience extension (DESIGN.md section 4).
 const AUDIENCE_EXT: &str = "extension-definition--f1e46ded-6a0e-4c87-9700-1728263cc8f8";
 /// The ISA ACS 3.0 marking extension (research 2.4): a marking this server does not understand.
@@ -1181,4 +1229,530 @@ async fn scenario_10_creator_is_not_locked_out_by_an_earlier_poster() {
         assert_visible(&srv, LDS_PARTNERS, account, PULSE_INDICATOR, PULSE_VERSION).await;
     }
     srv.stop().await;
+}
+
+// ---- personal data and redaction (issue 5) ------------------------------------------------
+
+/// Audience marking naming company B as the affected party (no recipients: it narrows nobody).
+const AFFECTED_B: &str = "marking-definition--7b0c1d2e-3f4a-4b5c-8d6e-7f8a9b0c1d2e";
+/// Audience marking naming analyst D as the only recipient (used granularly, scenario 6).
+const ONLY_D: &str = "marking-definition--7b0c1d2e-3f4a-4b5c-8d6e-7f8a9b0c1d2f";
+/// Scenario 5's report and scenario 6's indicator.
+const CASE_REPORT: &str = "report--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b";
+const RED_PATTERN_INDICATOR: &str = "indicator--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4c";
+const LOGIN: &str = "j.jansen@bedrijf-b.nl";
+const PASSWORD: &str = "Welkom2020!Pulse";
+const VPN_IP: &str = "198.51.100.10";
+const EMPLOYEES: &str = "Employees Jan Jansen and Piet de Vries logged in from the VPN.";
+
+fn affected_b() -> Value {
+    json!({
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": AFFECTED_B,
+        "created": "2020-08-26T09:00:00.000Z",
+        "created_by_ref": NCSC_ID,
+        "name": "NL-LDS audience: pulse-2020-case-17 affected",
+        "extensions": {
+            AUDIENCE_EXT: {
+                "extension_type": "property-extension",
+                "affected_parties": [COMPANY_B_ID]
+            }
+        }
+    })
+}
+
+/// The SCO's id (STIX 2.9: UUIDv5 over its id-contributing properties).
+fn sco_id(mut o: Value) -> Value {
+    let id = stix::sco_id::deterministic_id(&o.to_string())
+        .unwrap()
+        .unwrap()
+        .to_string();
+    o["id"] = json!(id);
+    o
+}
+
+/// Scenario 2: company B's leaked VPN account, TLP:AMBER + NL-PII:CREDENTIAL, B affected.
+fn leaked_account() -> Value {
+    sco_id(json!({
+        "type": "user-account",
+        "spec_version": "2.1",
+        "account_type": "unix",
+        "account_login": LOGIN,
+        "credential": PASSWORD,
+        "object_marking_refs": [TLP_AMBER, NL_PII_CREDENTIAL, AFFECTED_B]
+    }))
+}
+
+/// Scenario 4: company B's VPN gateway, TLP:AMBER, no personal-data marking.
+fn vpn_gateway() -> Value {
+    sco_id(json!({
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "value": VPN_IP,
+        "object_marking_refs": [TLP_AMBER]
+    }))
+}
+
+fn company_b_identity() -> Value {
+    json!({
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": COMPANY_B_ID,
+        "created_by_ref": NCSC_ID,
+        "created": "2020-08-26T09:00:00.000Z",
+        "modified": "2020-08-26T09:00:00.000Z",
+        "name": "Bedrijf B",
+        "identity_class": "organization",
+        "object_marking_refs": [TLP_AMBER]
+    })
+}
+
+/// Scenario 5: the case report, TLP:AMBER, referring to scenarios 1, 2, 4 and company B, with
+/// employee names in a description marked NL-PII:PRESENT, and a language marking on the
+/// reference to company B (not an access marking: it must survive, re-indexed).
+fn case_report(account: &Value, ip: &Value) -> Value {
+    json!({
+        "type": "report",
+        "spec_version": "2.1",
+        "id": CASE_REPORT,
+        "created_by_ref": NCSC_ID,
+        "created": "2020-08-27T08:00:00.000Z",
+        "modified": "2020-08-27T08:00:00.000Z",
+        "name": "Pulse Secure case 17",
+        "description": EMPLOYEES,
+        "published": "2020-08-27T08:00:00Z",
+        "report_types": ["threat-report"],
+        "object_refs": [PULSE_INDICATOR, account["id"], ip["id"], COMPANY_B_ID],
+        "object_marking_refs": [TLP_AMBER],
+        "granular_markings": [
+            {"marking_ref": NL_PII_PRESENT, "selectors": ["description"]},
+            {"lang": "nl", "selectors": ["object_refs.[3]"]}
+        ]
+    })
+}
+
+/// Scenario 6: an AMBER indicator whose pattern is TLP:RED for analyst D alone.
+fn red_pattern_indicator() -> Value {
+    let mut o = indicator(
+        RED_PATTERN_INDICATOR,
+        NCSC_ID,
+        "2020-08-28T08:00:00.000Z",
+        "192.0.2.44",
+        &[TLP_AMBER],
+    );
+    o["granular_markings"] = json!([
+        {"marking_ref": TLP_RED, "selectors": ["pattern"]},
+        {"marking_ref": ONLY_D, "selectors": ["pattern"]}
+    ]);
+    o
+}
+
+async fn get_one(srv: &TestServer, account: &str, id: &str) -> Value {
+    let v = expect_ok(get(srv, &object_path(LDS_PARTNERS, id), account).await).await;
+    assert_eq!(v["objects"].as_array().map(Vec::len), Some(1), "{v}");
+    v["objects"][0].clone()
+}
+
+async fn open_store(srv: &TestServer) -> store::sqlite::SqliteStore {
+    store::sqlite::SqliteStore::open(
+        &srv.data.path().join("schakel.db"),
+        store::sqlite::SqliteOptions::default(),
+    )
+    .unwrap()
+}
+
+/// The audit items of `account`'s disclosures and denials concerning `id`, oldest first, with
+/// the designations of their event.
+async fn audit_items(
+    srv: &TestServer,
+    account: &str,
+    id: &str,
+) -> Vec<(store::audit::AuditItem, Vec<String>)> {
+    use store::Store;
+    open_store(srv)
+        .await
+        .audit_entries(store::audit::AuditFilter {
+            object_id: Some(id.to_owned()),
+            account: Some(account.to_owned()),
+            ..store::audit::AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|e| {
+            let designations = e.event.designations.clone();
+            e.event
+                .items
+                .into_iter()
+                .filter(|i| i.id == id)
+                .map(move |i| (i, designations.clone()))
+        })
+        .collect()
+}
+
+// Scenario 2 (research 5), read decision 4.3 step 5 and research 4.6: a leaked account with
+// its password is credentials. Z-CERT (credential designation since 2020-01-13) receives it
+// in full; in 2021 DTC (designated only from 2022-12-01, every account) and C2T (never
+// designated) see nothing of it on any endpoint, as for an id that does not exist. Once the
+// clock passes DTC's designation date, DTC receives it, and the audit entry of that disclosure
+// names the designation it went out under. (The pruning of its id from the report is
+// scenario 5.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_02_leaked_credentials_follow_the_designations_of_the_day() {
+    let (srv, clock) = start_clock().await;
+    let account = leaked_account();
+    let id = account["id"].as_str().unwrap().to_owned();
+    let s = post(&srv, LDS_PARTNERS, NCSC, &[affected_b(), account.clone()]).await;
+    assert_accepted(&s, &[AFFECTED_B, &id]);
+
+    let got = get_one(&srv, ZCERT, &id).await;
+    assert_eq!(got["credential"], PASSWORD, "{got}");
+    assert_eq!(got["account_login"], LOGIN);
+    assert!(manifest_ids(&srv, LDS_PARTNERS, ZCERT).await.contains(&id));
+    for account in [DTC, ANALYST_D, DTC_OTHER, C2T] {
+        assert_withheld(&srv, LDS_PARTNERS, account, &id).await;
+    }
+
+    clock.set(at(IN_2023));
+    let got = get_one(&srv, DTC, &id).await;
+    assert_eq!(got["credential"], PASSWORD, "{got}");
+    assert_withheld(&srv, LDS_PARTNERS, C2T, &id).await;
+
+    let zcert = audit_items(&srv, ZCERT, &id).await;
+    let (item, designations) = zcert.first().expect("Z-CERT's disclosure is audited");
+    assert_eq!(item.decision, "disclosed");
+    assert_eq!(item.pii.as_deref(), Some("credential"));
+    assert!(
+        designations.contains(&format!("credential: {ZCERT_BASIS}")),
+        "{designations:?}"
+    );
+    let dtc = audit_items(&srv, DTC, &id).await;
+    let decisions: Vec<&str> = dtc.iter().map(|(i, _)| i.decision.as_str()).collect();
+    // 2021: two 404s (objects/{id}, versions) audited as denials; 2023: disclosed.
+    assert_eq!(
+        decisions,
+        vec!["withheld", "withheld", "disclosed"],
+        "{dtc:?}"
+    );
+    assert!(
+        dtc[2].1.contains(&format!("personal-data: {DTC_BASIS}")),
+        "{:?}",
+        dtc[2].1
+    );
+    assert!(dtc[0].1.is_empty(), "no designation was used for a denial");
+
+    // `explain` names the rule and the designations of the day it is asked about.
+    let store = open_store(&srv).await;
+    let explain = |day: &str| {
+        let store = store.clone();
+        let id = id.clone();
+        let day = day.parse().unwrap();
+        async move {
+            server::explain::explain(&store, DTC, &id, None, Some(LDS_PARTNERS), day)
+                .await
+                .unwrap()
+        }
+    };
+    let before = explain("2021-06-01").await;
+    let v = &before.collections[0].versions[0];
+    assert_eq!(
+        (v.visible, v.rule.as_str()),
+        (false, "credential-no-designation")
+    );
+    assert_eq!(v.personal_data, "credential");
+    assert_eq!(v.affected, vec![COMPANY_B_ID.to_owned()]);
+    assert!(before.designations.is_empty());
+    let after = explain("2022-12-01").await;
+    assert!(after.collections[0].versions[0].visible);
+    assert!(
+        after
+            .designations
+            .contains(&format!("credential: {DTC_BASIS}")),
+        "{:?}",
+        after.designations
+    );
+}
+
+// Scenario 4 (research 5), research 4.6: an IP address in a collection that treats IP
+// addresses as possibly personal (victims' addresses) is withheld from organisations without
+// a personal-data designation (DTC in 2021, C2T), and sent to Z-CERT. The address lies in
+// company B's asset scope, so B is recorded as an affected party at ingest (it could receive
+// the address about itself, research 4.6; B does not read `lds-partners`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_04_victim_ip_is_possible_personal_data() {
+    use store::Store;
+    let (srv, clock) = start_clock().await;
+    let ip = vpn_gateway();
+    let id = ip["id"].as_str().unwrap().to_owned();
+    let s = post(&srv, LDS_PARTNERS, NCSC, std::slice::from_ref(&ip)).await;
+    assert_accepted(&s, &[&id]);
+    assert_eq!(get_one(&srv, ZCERT, &id).await["value"], VPN_IP);
+    for account in [DTC, DTC_OTHER, C2T] {
+        assert_withheld(&srv, LDS_PARTNERS, account, &id).await;
+    }
+    let store = open_store(&srv).await;
+    let c = store
+        .collection("lds", LDS_PARTNERS)
+        .await
+        .unwrap()
+        .unwrap();
+    let access = store.object_access(&c, vec![id.clone()]).await.unwrap();
+    assert_eq!(access[0].class.affected, vec![COMPANY_B_ID.to_owned()]);
+    assert_eq!(access[0].class.pii, tlp::PiiClass::Possible);
+    clock.set(at(IN_2023));
+    assert_eq!(get_one(&srv, DTC, &id).await["value"], VPN_IP);
+}
+
+// Scenario 5 (research 5), research 4.8: for DTC in 2021 the case report is redacted: the
+// description (granular NL-PII:PRESENT) is removed, and so are the references to the leaked
+// account (#2) and the victim IP (#4), which DTC may not receive; the language marking on the
+// reference to company B is re-indexed, the personal-data marking (its content gone) dropped.
+// The result is a new object (STIX 3.5): derived id, the server as creator, the redaction
+// extension naming the source and the removed selectors. C2T, lacking the same designations,
+// gets the same derived object (same source, same removals: same id). Z-CERT receives the
+// stored bytes. The manifest lists the derived id; the audit records the redaction. In 2023,
+// DTC receives the report unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_05_report_is_redacted_for_readers_without_designation() {
+    let (srv, clock) = start_clock().await;
+    let (account, ip) = (leaked_account(), vpn_gateway());
+    let report = case_report(&account, &ip);
+    let s = post(
+        &srv,
+        LDS_PARTNERS,
+        NCSC,
+        &[
+            pulse_indicator(),
+            affected_b(),
+            account.clone(),
+            ip.clone(),
+            company_b_identity(),
+            report.clone(),
+        ],
+    )
+    .await;
+    assert_eq!(s["failure_count"], 0, "{s}");
+
+    let full = get_one(&srv, ZCERT, CASE_REPORT).await;
+    assert_eq!(full, report, "Z-CERT gets the stored object");
+
+    let redacted = get_one(&srv, DTC, CASE_REPORT).await;
+    let derived = redacted["id"].as_str().unwrap().to_owned();
+    assert!(derived.starts_with("report--") && derived != CASE_REPORT);
+    assert!(redacted.get("description").is_none(), "{redacted}");
+    assert_eq!(
+        redacted["object_refs"],
+        json!([PULSE_INDICATOR, COMPANY_B_ID])
+    );
+    assert_eq!(
+        redacted["granular_markings"],
+        json!([{"lang": "nl", "selectors": ["object_refs.[1]"]}])
+    );
+    assert_eq!(redacted["created_by_ref"], PROJECT_ID);
+    assert_eq!(redacted["object_marking_refs"], json!([TLP_AMBER]));
+    assert_eq!(redacted["modified"], report["modified"]);
+    let ext = &redacted["extensions"][REDACTION_EXT];
+    assert_eq!(ext["extension_type"], "property-extension");
+    assert_eq!(ext["redacted_from"], CASE_REPORT);
+    assert_eq!(
+        ext["removed_selectors"],
+        json!(["description", "object_refs.[1]", "object_refs.[2]"])
+    );
+    let text = redacted.to_string();
+    assert!(!text.contains("Jansen") && !text.contains(account["id"].as_str().unwrap()));
+    assert!(!text.contains(ip["id"].as_str().unwrap()));
+    // The same on the objects endpoint, for C2T too, and in the manifest.
+    let listed = object_ids(&srv, LDS_PARTNERS, DTC).await;
+    assert!(
+        listed.contains(&derived) && !listed.contains(CASE_REPORT),
+        "{listed:?}"
+    );
+    assert_eq!(get_one(&srv, C2T, CASE_REPORT).await, redacted);
+    let manifest = manifest_ids(&srv, LDS_PARTNERS, DTC).await;
+    assert!(manifest.contains(&derived) && !manifest.contains(CASE_REPORT));
+    let versions = expect_ok(get(&srv, &versions_path(LDS_PARTNERS, CASE_REPORT), DTC).await).await;
+    assert_eq!(versions["versions"], json!(["2020-08-27T08:00:00.000Z"]));
+
+    let items = audit_items(&srv, DTC, CASE_REPORT).await;
+    let (item, _) = items
+        .iter()
+        .find(|(i, _)| i.sha256.is_some())
+        .expect("the redacted report was sent");
+    assert_eq!(item.decision, "redacted");
+    assert_eq!(item.derived_id.as_deref(), Some(derived.as_str()));
+    assert_eq!(
+        item.removed,
+        vec!["description", "object_refs.[1]", "object_refs.[2]"]
+    );
+    assert!(items.iter().all(|(i, _)| i.decision == "redacted"));
+    let e = server::explain::explain(
+        &open_store(&srv).await,
+        DTC,
+        CASE_REPORT,
+        None,
+        None,
+        "2021-06-01".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let v = &e.collections[0].versions[0];
+    assert!(v.visible);
+    assert_eq!(v.redacted_parts, vec!["description"]);
+    assert!(e.to_string().contains("served without: description"), "{e}");
+
+    clock.set(at(IN_2023));
+    assert_eq!(get_one(&srv, DTC, CASE_REPORT).await, report);
+}
+
+// Scenario 6 (research 5), research 4.3 step 6 and 4.8: the pattern of an AMBER indicator is
+// TLP:RED for analyst D alone. D receives the indicator whole; for every other reader the
+// pattern would have to go, and it is required: the indicator is withheld, on every endpoint,
+// and the 404 is audited with that reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_06_red_pattern_reaches_its_named_recipient_only() {
+    let srv = start().await;
+    let indicator = red_pattern_indicator();
+    let s = post(
+        &srv,
+        LDS_PARTNERS,
+        NCSC,
+        &[
+            audience_marking(ONLY_D, NCSC_ID, &[ANALYST_D_ID]),
+            indicator.clone(),
+        ],
+    )
+    .await;
+    assert_accepted(&s, &[ONLY_D, RED_PATTERN_INDICATOR]);
+    assert_eq!(
+        get_one(&srv, ANALYST_D, RED_PATTERN_INDICATOR).await,
+        indicator
+    );
+    assert_eq!(get_one(&srv, NCSC, RED_PATTERN_INDICATOR).await, indicator);
+    for account in [DTC, DTC_OTHER, ZCERT, C2T] {
+        assert_withheld(&srv, LDS_PARTNERS, account, RED_PATTERN_INDICATOR).await;
+    }
+    let items = audit_items(&srv, DTC_OTHER, RED_PATTERN_INDICATOR).await;
+    assert!(
+        items
+            .iter()
+            .any(|(i, _)| i.decision == "withheld:redaction-required-property"),
+        "{items:?}"
+    );
+}
+
+// Research 2.3 and 4.8: a reader without a personal-data designation learns nothing of a
+// withheld personal SCO, not its value and not its id (a deterministic id is a hash of the
+// value): not through the objects, manifest or versions endpoints, not by id or by type
+// filter, not through a reference in a report, an observed-data or a relationship (the
+// observed-data and relationship that need the account are withheld whole), and not through
+// the number of objects listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withheld_personal_sco_leaks_through_nothing() {
+    let srv = start().await;
+    let (account, ip) = (leaked_account(), vpn_gateway());
+    let account_id = account["id"].as_str().unwrap().to_owned();
+    let ip_id = ip["id"].as_str().unwrap().to_owned();
+    let observed = json!({
+        "type": "observed-data",
+        "spec_version": "2.1",
+        "id": "observed-data--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4d",
+        "created_by_ref": NCSC_ID,
+        "created": "2020-08-27T08:00:00.000Z",
+        "modified": "2020-08-27T08:00:00.000Z",
+        "first_observed": "2020-08-20T00:00:00Z",
+        "last_observed": "2020-08-21T00:00:00Z",
+        "number_observed": 1,
+        "object_refs": [account_id],
+        "object_marking_refs": [TLP_AMBER]
+    });
+    let relationship = json!({
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": "relationship--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4e",
+        "created_by_ref": NCSC_ID,
+        "created": "2020-08-27T08:00:00.000Z",
+        "modified": "2020-08-27T08:00:00.000Z",
+        "relationship_type": "related-to",
+        "source_ref": PULSE_INDICATOR,
+        "target_ref": ip_id,
+        "object_marking_refs": [TLP_AMBER]
+    });
+    let objects = [
+        pulse_indicator(),
+        affected_b(),
+        account.clone(),
+        ip.clone(),
+        company_b_identity(),
+        case_report(&account, &ip),
+        observed.clone(),
+        relationship.clone(),
+    ];
+    let s = post(&srv, LDS_PARTNERS, NCSC, &objects).await;
+    assert_eq!(s["failure_count"], 0, "{s}");
+    let secrets = [LOGIN, PASSWORD, VPN_IP, &account_id, &ip_id];
+    let mut seen = String::new();
+    for account in [C2T, DTC] {
+        let listed = object_ids(&srv, LDS_PARTNERS, account).await;
+        // What may be listed: the indicator, the audience marking, company B, the redacted
+        // report (under its derived id). Not the account, the address, the observed-data or
+        // the relationship.
+        assert_eq!(listed.len(), 4, "{account}: {listed:?}");
+        for id in [PULSE_INDICATOR, AFFECTED_B, COMPANY_B_ID] {
+            assert!(listed.contains(id), "{account}: {listed:?}");
+        }
+        for id in [
+            account_id.as_str(),
+            ip_id.as_str(),
+            CASE_REPORT,
+            observed["id"].as_str().unwrap(),
+            relationship["id"].as_str().unwrap(),
+        ] {
+            assert!(!listed.contains(id), "{account} lists {id}");
+        }
+        for path in [
+            objects_path(LDS_PARTNERS),
+            manifest_path(LDS_PARTNERS),
+            format!(
+                "{}?match[type]=user-account,ipv4-addr,observed-data,relationship",
+                objects_path(LDS_PARTNERS)
+            ),
+            format!("{}?match[id]={account_id}", objects_path(LDS_PARTNERS)),
+            format!("{}?match[id]={ip_id}", manifest_path(LDS_PARTNERS)),
+            format!("{}?match[version]=all", objects_path(LDS_PARTNERS)),
+        ] {
+            let r = get(&srv, &path, account).await;
+            assert_eq!(r.status().as_u16(), 200, "{path}");
+            seen.push_str(&r.text().await.unwrap());
+        }
+        for id in listed
+            .iter()
+            .chain([&account_id, &ip_id, &CASE_REPORT.to_owned()])
+        {
+            for path in [
+                object_path(LDS_PARTNERS, id),
+                versions_path(LDS_PARTNERS, id),
+            ] {
+                seen.push_str(&get(&srv, &path, account).await.text().await.unwrap());
+            }
+        }
+        let types = expect_ok(
+            get(
+                &srv,
+                &format!(
+                    "{}?match[type]=user-account,ipv4-addr",
+                    objects_path(LDS_PARTNERS)
+                ),
+                account,
+            )
+            .await,
+        )
+        .await;
+        assert!(ids_of(&types).is_empty(), "{types}");
+    }
+    for secret in secrets {
+        assert!(!seen.contains(secret), "{secret} leaked: {seen}");
+    }
+    // Z-CERT, designated, sees all eight (the report as stored).
+    assert_eq!(object_ids(&srv, LDS_PARTNERS, ZCERT).await.len(), 8);
 }

@@ -146,6 +146,7 @@ async fn t32_stable_collection_order() {
     let (running, _) = server::start(server::StartOptions {
         file,
         from_file: true,
+        clock: Default::default(),
     })
     .await
     .unwrap();

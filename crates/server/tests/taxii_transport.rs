@@ -310,6 +310,7 @@ async fn t1_plain_http_and_missing_certificates_are_refused_off_loopback() {
         let err = server::start(StartOptions {
             file,
             from_file: true,
+            clock: Default::default(),
         })
         .await
         .unwrap_err()

@@ -52,6 +52,10 @@ pub struct AuditEvent {
     pub endpoint: Option<String>,
     /// The reader's relation to the collection (`direct-audience`, `community`, ...).
     pub relation: Option<String>,
+    /// The designations of the reader's organisation valid at that moment
+    /// (`personal-data: <legal basis>`), which personal data in `items` went out under.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub designations: Vec<String>,
     pub items: Vec<AuditItem>,
 }
 
@@ -64,8 +68,17 @@ pub struct AuditItem {
     /// versions) or none was stored (refused).
     pub sha256: Option<String>,
     pub tlp: Option<Tlp>,
-    /// `disclosed`, `stored`, `duplicate`, `refused:<rule>`, `withheld:<reason>`.
+    /// `disclosed`, `redacted`, `stored`, `duplicate`, `refused:<rule>`, `withheld`,
+    /// `withheld:<reason>`.
     pub decision: String,
+    /// Personal-data class of the version (`possible`, `present`, `credential`), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pii: Option<String>,
+    /// A redacted version: the id it was served under, and the selectors removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
 }
 
 /// A stored entry.

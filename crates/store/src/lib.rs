@@ -95,6 +95,10 @@ pub struct Organisation {
     /// Organisation ids of its constituency.
     pub serves: Vec<String>,
     pub sectors: Vec<String>,
+    /// Dated designations to receive personal data and credentials.
+    pub designations: Vec<tlp::Designation>,
+    /// Network ranges and domains whose objects concern the organisation.
+    pub asset_scope: tlp::AssetScope,
 }
 
 impl Organisation {
@@ -106,6 +110,8 @@ impl Organisation {
             role: self.role,
             serves: self.serves.clone(),
             sectors: self.sectors.clone(),
+            designations: self.designations.clone(),
+            asset_scope: self.asset_scope.clone(),
         }
     }
 }
@@ -229,6 +235,20 @@ pub struct Row {
     pub tlp: Option<Tlp>,
     /// SHA-256 of the bytes as stored (`None` for rows stored before it was recorded).
     pub sha256: Option<[u8; 32]>,
+    /// Personal-data class of the version as a whole.
+    pub pii: tlp::PiiClass,
+    /// Set for a version flagged for review at ingest (zones, or references): what a reader
+    /// receives of it is decided by redaction ([`tlp::redact`]).
+    pub review: Option<Box<Review>>,
+}
+
+/// What redaction needs of a row flagged for review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub class: Classification,
+    /// The bytes, when the query was made without bodies (manifest, versions): redaction
+    /// decides even there whether the version is listed and under which id.
+    pub body: Option<String>,
 }
 
 /// One page of rows in `date_added` order, and whether more rows match after it.

@@ -91,7 +91,7 @@ async fn a_fresh_database_is_at_the_latest_schema() {
     let v: i64 = c
         .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 3);
+    assert_eq!(v, 4);
     let mode: String = c
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -138,9 +138,11 @@ fn visibility_plan() -> impl Strategy<Value = suite::VisibilityPlan> {
         prop_oneof![3 => Just(0u8), 1 => 0u8..8],
         prop::bool::weighted(0.2),
         prop::bool::weighted(0.5),
+        prop_oneof![2 => Just(0u8), 1 => 0u8..4],
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            |(id, tlp, quarantined, origin, recipients, org_recipient, inherit)| {
+            |(id, tlp, quarantined, origin, recipients, org_recipient, inherit, pii, affected)| {
                 suite::PlannedVersion {
                     id,
                     tlp,
@@ -149,6 +151,8 @@ fn visibility_plan() -> impl Strategy<Value = suite::VisibilityPlan> {
                     recipients,
                     org_recipient,
                     inherit,
+                    pii,
+                    affected,
                 }
             },
         );
@@ -157,13 +161,17 @@ fn visibility_plan() -> impl Strategy<Value = suite::VisibilityPlan> {
         prop::option::of(0u8..3),
         prop::bool::weighted(0.1),
         prop::bool::weighted(0.85),
+        0u8..4,
     )
-        .prop_map(|(org, person, operator, read)| suite::PlannedReader {
-            org,
-            person,
-            operator,
-            read,
-        });
+        .prop_map(
+            |(org, person, operator, read, personal)| suite::PlannedReader {
+                org,
+                person,
+                operator,
+                read,
+                personal,
+            },
+        );
     (
         prop::collection::vec(version, 0..30),
         prop::collection::vec(reader, 1..5),
@@ -211,12 +219,16 @@ fn event(n: i64, org: &str, object: &str) -> store::audit::AuditEvent {
         collection: None,
         endpoint: Some("objects".into()),
         relation: Some("direct-audience".into()),
+        designations: Vec::new(),
         items: vec![store::audit::AuditItem {
             id: object.into(),
             version: "2024-01-01T00:00:00.000Z".into(),
             sha256: Some(store::audit::sha256_hex(object.as_bytes())),
             tlp: Some(store::Tlp::Amber),
             decision: "disclosed".into(),
+            pii: None,
+            derived_id: None,
+            removed: Vec::new(),
         }],
     }
 }

@@ -7,7 +7,8 @@
 
 use std::fmt;
 
-use stix::registry::{Pii, Tlp};
+pub use stix::registry::Pii;
+use stix::registry::Tlp;
 
 use crate::model::{Classification, CollectionPolicy, Organisation, UnknownMarkings, Zone};
 use crate::personal::{self, PiiClass};
@@ -316,6 +317,16 @@ fn narrow(prev: Option<Vec<String>>, r: &[String]) -> Vec<String> {
     }
 }
 
+/// One granular restriction (or personal property) over one selector.
+struct Part<'a> {
+    path: Path,
+    tlp: Option<Tlp>,
+    recipients: Option<&'a [String]>,
+    pii: PiiClass,
+    /// NL-PII:NONE: cancels what detection found under it.
+    cancels: bool,
+}
+
 /// The zones of an object: for every selector of a granular access marking or of a property
 /// detected as personal data, the combined restrictions of everything that covers it, where
 /// they are stricter than the object's own.
@@ -326,10 +337,9 @@ fn zones(
     detected: &personal::Detected,
     pii_none: bool,
 ) -> Result<Vec<Zone>, Refusal> {
-    // (selector, tlp, recipients, pii, cancels personal data)
-    let mut parts: Vec<(Path, Option<Tlp>, Option<&[String]>, PiiClass, bool)> = Vec::new();
+    let mut parts: Vec<Part<'_>> = Vec::new();
     for g in &o.granular_markings {
-        let (tlp, rec, pii, none) = match &g.kind {
+        let (tlp, rec, pii, cancels) = match &g.kind {
             MarkingKind::Tlp(t) => (Some(*t), None, PiiClass::None, false),
             MarkingKind::Audience {
                 recipients: Some(r),
@@ -341,43 +351,57 @@ fn zones(
             _ => continue,
         };
         for sel in &g.selectors {
-            if let Some(p) = Path::parse(sel) {
-                parts.push((p, tlp, rec, pii, none));
+            if let Some(path) = Path::parse(sel) {
+                parts.push(Part {
+                    path,
+                    tlp,
+                    recipients: rec,
+                    pii,
+                    cancels,
+                });
             }
         }
     }
     if !pii_none {
         for (sel, pii) in &detected.properties {
-            if let Some(p) = Path::parse(sel) {
-                parts.push((p, None, None, *pii, false));
+            if let Some(path) = Path::parse(sel) {
+                parts.push(Part {
+                    path,
+                    tlp: None,
+                    recipients: None,
+                    pii: *pii,
+                    cancels: false,
+                });
             }
         }
     }
     let mut selectors: Vec<&Path> = parts
         .iter()
-        .filter(|(_, t, r, pii, none)| !*none && (t.is_some() || r.is_some() || *pii > PiiClass::None))
-        .map(|(p, ..)| p)
+        .filter(|p| {
+            !p.cancels && (p.tlp.is_some() || p.recipients.is_some() || p.pii > PiiClass::None)
+        })
+        .map(|p| &p.path)
         .collect();
     selectors.sort();
     selectors.dedup();
     let mut out = Vec::new();
     for sel in selectors {
-        let covering = parts.iter().filter(|(p, ..)| p.covers(sel));
+        let covering: Vec<&Part<'_>> = parts.iter().filter(|p| p.path.covers(sel)).collect();
+        let cancelled = covering.iter().any(|p| p.cancels);
         let mut tlp = class.tlp;
         let mut rec: Option<Vec<String>> = recipients.map(<[String]>::to_vec);
         let mut narrowed = false;
         let mut pii = class.pii;
-        let cancelled = covering.clone().any(|(_, _, _, _, none)| *none);
-        for (_, t, r, p, _) in covering {
-            tlp = tlp.max(*t);
-            if let Some(r) = r {
+        for p in covering {
+            tlp = tlp.max(p.tlp);
+            if let Some(r) = p.recipients {
                 rec = Some(narrow(rec, r));
                 narrowed = true;
             }
             // An explicit NL-PII marking counts; NL-PII:NONE over a part cancels what
             // detection found there.
-            if !(cancelled && *p == PiiClass::Possible) {
-                pii = pii.max(*p);
+            if !(cancelled && p.pii == PiiClass::Possible) {
+                pii = pii.max(p.pii);
             }
         }
         if rec.as_ref().is_some_and(Vec::is_empty) {

@@ -32,8 +32,8 @@ pub mod selector;
 
 pub use decide::{Decision, Reader, Reason, Relation, Rule, decide, relation};
 pub use model::{
-    AudienceEntry, Classification, CollectionPolicy, Directory, Organisation, Role, UnknownMarkings,
-    Zone,
+    AudienceEntry, Classification, CollectionPolicy, Directory, Organisation, Role,
+    UnknownMarkings, Zone,
 };
 pub use personal::{AssetScope, Designation, DesignationKind, PersonalAccess, PiiClass};
 pub use scope::ReadScope;

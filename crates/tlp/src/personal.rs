@@ -190,10 +190,13 @@ impl AssetScope {
     pub fn matches(&self, type_name: &str, value: &str) -> bool {
         match type_name {
             "ipv4-addr" | "ipv6-addr" => parse_cidr(value).is_some_and(|(ip, len)| {
-                self.ip_ranges.iter().filter_map(|r| parse_cidr(r)).any(|net| {
-                    // A range is inside the scope when the scope's network contains it.
-                    len >= net.1 && in_range(ip, net)
-                })
+                self.ip_ranges
+                    .iter()
+                    .filter_map(|r| parse_cidr(r))
+                    .any(|net| {
+                        // A range is inside the scope when the scope's network contains it.
+                        len >= net.1 && in_range(ip, net)
+                    })
             }),
             "domain-name" => self.domains.iter().any(|d| domain_matches(value, d)),
             "email-addr" => value
@@ -278,12 +281,12 @@ pub fn detect(type_name: &str, body: &str, ip_personal_data: bool) -> Detected {
                 }
             }
         }
-        "x509-certificate" => {
-            if body.contains("\"subject\"") && parse().is_some_and(|v| v.get("subject").is_some())
-            {
-                d.properties
-                    .push(("subject".to_owned(), PiiClass::Possible));
-            }
+        "x509-certificate"
+            if body.contains("\"subject\"")
+                && parse().is_some_and(|v| v.get("subject").is_some()) =>
+        {
+            d.properties
+                .push(("subject".to_owned(), PiiClass::Possible));
         }
         "artifact" => d.object = PiiClass::Possible,
         "ipv4-addr" | "ipv6-addr" if ip_personal_data => d.object = PiiClass::Possible,
@@ -363,7 +366,10 @@ mod tests {
         };
         assert!(s.matches("ipv4-addr", "198.51.100.7"));
         assert!(s.matches("ipv4-addr", "198.51.100.0/25"));
-        assert!(!s.matches("ipv4-addr", "198.51.0.0/16"), "wider than the scope");
+        assert!(
+            !s.matches("ipv4-addr", "198.51.0.0/16"),
+            "wider than the scope"
+        );
         assert!(!s.matches("ipv4-addr", "198.51.101.7"));
         assert!(s.matches("ipv6-addr", "2001:db8::1"));
         assert!(s.matches("domain-name", "vpn.bedrijf-b.nl"));
@@ -383,7 +389,11 @@ mod tests {
 
     #[test]
     fn detection_by_type() {
-        let d = detect("user-account", r#"{"type":"user-account","credential":"x"}"#, false);
+        let d = detect(
+            "user-account",
+            r#"{"type":"user-account","credential":"x"}"#,
+            false,
+        );
         assert_eq!((d.object, d.always), (PiiClass::Present, true));
         assert_eq!(
             d.properties,

@@ -41,6 +41,11 @@ pub enum Withholding {
     IdContributing(String),
     /// What is left would not be valid STIX 2.1 (the validator's first finding).
     Invalid(String),
+    /// A marking-definition, extension-definition or language-content with a part the reader
+    /// may not see: these are not republished under another id.
+    MetaObject(String),
+    /// The reader may read nothing here.
+    NotReadable,
 }
 
 impl Withholding {
@@ -49,6 +54,8 @@ impl Withholding {
             Withholding::RequiredProperty(_) => "redaction-required-property",
             Withholding::IdContributing(_) => "redaction-id-contributing-property",
             Withholding::Invalid(_) => "redaction-invalid-result",
+            Withholding::MetaObject(_) => "redaction-meta-object",
+            Withholding::NotReadable => "no-read-permission",
         }
     }
 }
@@ -61,6 +68,8 @@ impl std::fmt::Display for Withholding {
                 write!(f, "id-contributing property '{p}' is withheld")
             }
             Withholding::Invalid(m) => write!(f, "the redacted object would be invalid: {m}"),
+            Withholding::MetaObject(t) => write!(f, "a {t} is not republished redacted"),
+            Withholding::NotReadable => write!(f, "the reader may not read the collection"),
         }
     }
 }
@@ -106,7 +115,10 @@ pub fn may_reference(body: &str) -> bool {
         }
         let start = body[..pos].rfind('"').map_or(0, |s| s + 1);
         let key = &body[start..end];
-        if !matches!(key, "created_by_ref" | "object_marking_refs" | "marking_ref") {
+        if !matches!(
+            key,
+            "created_by_ref" | "object_marking_refs" | "marking_ref"
+        ) {
             return true;
         }
     }
@@ -114,7 +126,7 @@ pub fn may_reference(body: &str) -> bool {
 }
 
 /// Every reference (path and id) in `obj` that redaction checks.
-fn references(obj: &Value) -> Vec<(Path, String)> {
+pub fn references(obj: &Value) -> Vec<(Path, String)> {
     fn walk(v: &Value, path: &mut Vec<Step>, out: &mut Vec<(Path, String)>) {
         match v {
             Value::Object(m) => {
@@ -176,6 +188,23 @@ fn required(type_name: &str, category: Option<Category>, prop: &str) -> bool {
             .is_some_and(|p| matches!(p.presence, Presence::Required))
 }
 
+/// The zones of `class` the reader with `scope` may not see (each would be removed).
+pub fn unreadable_zones<'c>(
+    class: &'c Classification,
+    scope: &'c ReadScope,
+) -> impl Iterator<Item = &'c crate::model::Zone> + 'c {
+    class.zones.iter().filter(move |zone| {
+        let zc = Classification {
+            tlp: zone.tlp,
+            recipients: zone.recipients.clone(),
+            pii: zone.pii,
+            quarantined: false,
+            ..class.clone()
+        };
+        !scope.allows(&zc)
+    })
+}
+
 /// The parts of `source` (stored with classification `class`) the reader with `scope` may
 /// not see, removed. `refs` says for each referenced id whether the reader may know it;
 /// `server_identity` becomes the `created_by_ref` of a redacted SDO or SRO. The caller has
@@ -187,28 +216,20 @@ pub fn redact(
     refs: &mut dyn FnMut(&str) -> RefState,
     server_identity: &str,
 ) -> Outcome {
-    let ReadScope::Reader { org, .. } = scope else {
-        return Outcome::Full;
+    let org = match scope {
+        ReadScope::All => return Outcome::Full,
+        // Fail closed: callers check visibility first, but nothing goes to a reader who may
+        // read nothing.
+        ReadScope::Nothing => return Outcome::Withheld(Withholding::NotReadable),
+        ReadScope::Reader { org, .. } => org,
     };
     if org.is_some() && *org == class.origin {
         return Outcome::Full;
     }
-    let mut removed: Vec<Path> = Vec::new();
-    for zone in &class.zones {
-        let zc = Classification {
-            tlp: zone.tlp,
-            recipients: zone.recipients.clone(),
-            pii: zone.pii,
-            quarantined: false,
-            ..class.clone()
-        };
-        if !scope.allows(&zc)
-            && let Some(p) = Path::parse(&zone.selector)
-            && p.resolve(source).is_some()
-        {
-            removed.push(p);
-        }
-    }
+    let mut removed: Vec<Path> = unreadable_zones(class, scope)
+        .filter_map(|zone| Path::parse(&zone.selector))
+        .filter(|p| p.resolve(source).is_some())
+        .collect();
     for (path, id) in references(source) {
         if !removed.iter().any(|r| r.covers(&path)) && refs(&id) == RefState::Withheld {
             removed.push(path);
@@ -233,6 +254,11 @@ pub fn redact(
         .to_owned();
     let category = stix::model::category_of(&type_name);
     let contributing = stix::sco_id::contributing_properties(&type_name).unwrap_or(&[]);
+    if matches!(category, Some(Category::Meta)) {
+        // Marking and extension definitions are referred to by id, and language content
+        // names the object it translates: a copy under another id would mean nothing.
+        return Outcome::Withheld(Withholding::MetaObject(type_name));
+    }
     for p in &removed {
         let prop = p.property().unwrap_or_default();
         if contributing.contains(&prop) {
@@ -248,17 +274,20 @@ pub fn redact(
         p.remove(&mut object);
     }
     // A list or dictionary left empty goes too (STIX lists and dictionaries must not be empty).
+    // `removed` is in the source's terms; `at` is where the parent is in `object`, after the
+    // list items before it went.
     let mut i = 0;
     while i < removed.len() {
         if let Some(parent) = removed[i].parent()
             && !parent.0.is_empty()
-            && parent.resolve(&object).is_some_and(|v| match v {
+            && let Some(at) = reindex(&parent, &removed)
+            && at.resolve(&object).is_some_and(|v| match v {
                 Value::Array(a) => a.is_empty(),
                 Value::Object(m) => m.is_empty(),
                 _ => false,
             })
         {
-            parent.remove(&mut object);
+            at.remove(&mut object);
             let prop = parent.property().unwrap_or_default().to_owned();
             if contributing.contains(&prop.as_str()) {
                 return Outcome::Withheld(Withholding::IdContributing(parent.to_string()));
@@ -279,18 +308,20 @@ pub fn redact(
     let profile = uuid::Uuid::new_v5(&DERIVED_ID_NAMESPACE, removed_text.join(",").as_bytes())
         .simple()
         .to_string();
-    let source_id = source
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let source_id = source.get("id").and_then(Value::as_str).unwrap_or_default();
     let version = source
         .get("modified")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let uuid = uuid::Uuid::new_v5(
+    let mut uuid = uuid::Uuid::new_v5(
         &DERIVED_ID_NAMESPACE,
         format!("{source_id}|{version}|{profile}").as_bytes(),
     );
+    // An SCO without ID contributing properties must have a UUIDv4 id (STIX 2.9, S-17): the
+    // same derived bits, marked version 4.
+    if category == Some(Category::Sco) && !contributing.iter().any(|p| object.get(p).is_some()) {
+        uuid = uuid::Builder::from_random_bytes(*uuid.as_bytes()).into_uuid();
+    }
     let id = format!("{type_name}--{uuid}");
     let Some(m) = object.as_object_mut() else {
         return Outcome::Withheld(Withholding::Invalid("not a JSON object".into()));

@@ -207,10 +207,19 @@ mod tests {
     #[test]
     fn reindexing_after_list_removal() {
         let removed = vec![p("object_refs.[1]"), p("object_refs.[3]")];
-        assert_eq!(reindex(&p("object_refs.[0]"), &removed), Some(p("object_refs.[0]")));
+        assert_eq!(
+            reindex(&p("object_refs.[0]"), &removed),
+            Some(p("object_refs.[0]"))
+        );
         assert_eq!(reindex(&p("object_refs.[1]"), &removed), None);
-        assert_eq!(reindex(&p("object_refs.[2]"), &removed), Some(p("object_refs.[1]")));
-        assert_eq!(reindex(&p("object_refs.[4]"), &removed), Some(p("object_refs.[2]")));
+        assert_eq!(
+            reindex(&p("object_refs.[2]"), &removed),
+            Some(p("object_refs.[1]"))
+        );
+        assert_eq!(
+            reindex(&p("object_refs.[4]"), &removed),
+            Some(p("object_refs.[2]"))
+        );
         assert_eq!(reindex(&p("object_refs"), &removed), Some(p("object_refs")));
         assert_eq!(reindex(&p("description"), &[p("description")]), None);
         // Nested lists: only the list the item was removed from shifts.

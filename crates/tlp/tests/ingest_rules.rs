@@ -1428,3 +1428,240 @@ fn refusal_messages_name_the_offending_values() {
         .contains(ZCERT_ORG)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Personal data (access-model-research.md 4.6; issue 5)
+// ---------------------------------------------------------------------------------------------
+
+fn pii(kind: tlp::ingest::Pii) -> Marking {
+    (
+        match kind {
+            tlp::ingest::Pii::Present => "marking-definition--a8f50efe-949c-4fe6-b5fc-4d1684f8fb0d",
+            tlp::ingest::Pii::Credential => {
+                "marking-definition--3a7f8d07-0408-4ce0-98d5-8cac5339e74d"
+            }
+            tlp::ingest::Pii::None => "marking-definition--89a92d23-c725-4a11-aa67-4cfafc56d784",
+        },
+        MarkingKind::Personal(kind),
+    )
+}
+
+fn with_body(
+    type_name: &'static str,
+    body: &'static str,
+    object_markings: Vec<Marking>,
+    granular: Vec<(Marking, &[&str])>,
+) -> Incoming<'static> {
+    Incoming {
+        type_name,
+        id: INDICATOR,
+        created_by_ref: None,
+        object_markings,
+        granular_markings: granular
+            .into_iter()
+            .map(|((id, kind), sels)| GranularMarking {
+                id,
+                kind,
+                selectors: sels.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .collect(),
+        body,
+    }
+}
+
+fn zone(selector: &str, tlp: Tlp, pii: tlp::PiiClass) -> tlp::Zone {
+    tlp::Zone {
+        selector: selector.into(),
+        tlp: Some(tlp),
+        recipients: vec![],
+        pii,
+    }
+}
+
+#[test]
+fn personal_data_markings_set_the_object_class() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    let c = accepted(&indicator(vec![amber(), pii(Pii::Present)]), &open());
+    assert_eq!(c.pii, PiiClass::Present);
+    let c = accepted(
+        &indicator(vec![amber(), pii(Pii::Present), pii(Pii::Credential)]),
+        &open(),
+    );
+    assert_eq!(c.pii, PiiClass::Credential, "the strictest class wins");
+    let c = accepted(&indicator(vec![amber(), pii(Pii::None)]), &open());
+    assert_eq!(c.pii, PiiClass::None);
+    assert!(c.zones.is_empty() && !c.review);
+}
+
+#[test]
+fn always_personal_types_are_personal_whatever_the_markings() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    for ty in ["user-account", "email-addr", "email-message", "mac-addr"] {
+        let c = accepted(&with_body(ty, "{}", vec![green()], vec![]), &open());
+        assert_eq!(c.pii, PiiClass::Present, "{ty}");
+        let r = refused(
+            &with_body(ty, "{}", vec![green(), pii(Pii::None)], vec![]),
+            &open(),
+        );
+        assert_eq!(
+            r,
+            Refusal::PersonalDataNone {
+                type_name: ty.into()
+            },
+            "{ty}"
+        );
+        assert!(r.to_string().contains(ty));
+    }
+    let person = with_body(
+        "identity",
+        r#"{"identity_class":"individual","name":"Jan"}"#,
+        vec![green(), pii(Pii::None)],
+        vec![],
+    );
+    assert_eq!(refused(&person, &open()).code(), "personal-data-none");
+    // A credential marking on an always-personal type raises it; NONE beside it is moot.
+    let c = accepted(
+        &with_body(
+            "user-account",
+            "{}",
+            vec![green(), pii(Pii::Credential), pii(Pii::None)],
+            vec![],
+        ),
+        &open(),
+    );
+    assert_eq!(c.pii, PiiClass::Credential);
+}
+
+#[test]
+fn ip_addresses_are_possible_personal_data_where_the_collection_says_so() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    let ip = |m| with_body("ipv4-addr", r#"{"value":"198.51.100.10"}"#, m, vec![]);
+    assert_eq!(accepted(&ip(vec![amber()]), &open()).pii, PiiClass::None);
+    let policy = CollectionPolicy {
+        ip_personal_data: true,
+        ..open()
+    };
+    assert_eq!(
+        accepted(&ip(vec![amber()]), &policy).pii,
+        PiiClass::Possible
+    );
+    // The producer knows it is the attacker's address.
+    assert_eq!(
+        accepted(&ip(vec![amber(), pii(Pii::None)]), &policy).pii,
+        PiiClass::None
+    );
+}
+
+#[test]
+fn granular_personal_data_marking_makes_a_zone() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    let o = with_body(
+        "report",
+        "{}",
+        vec![amber()],
+        vec![(pii(Pii::Present), &["description"])],
+    );
+    let c = accepted(&o, &open());
+    assert_eq!(c.pii, PiiClass::None);
+    assert_eq!(
+        c.zones,
+        vec![zone("description", Tlp::Amber, PiiClass::Present)]
+    );
+    assert!(c.review);
+}
+
+#[test]
+fn detected_personal_properties_make_zones_unless_marked_none() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    let body =
+        r#"{"identity_class":"organization","name":"B","contact_information":"Jan, 06-12345678"}"#;
+    let c = accepted(&with_body("identity", body, vec![green()], vec![]), &open());
+    assert_eq!(
+        c.zones,
+        vec![zone("contact_information", Tlp::Green, PiiClass::Possible)]
+    );
+    // NONE on the object, or on the property, says it is not personal (a CERT's hotline).
+    let c = accepted(
+        &with_body("identity", body, vec![green(), pii(Pii::None)], vec![]),
+        &open(),
+    );
+    assert!(c.zones.is_empty(), "{:?}", c.zones);
+    let c = accepted(
+        &with_body(
+            "identity",
+            body,
+            vec![green()],
+            vec![(pii(Pii::None), &["contact_information"])],
+        ),
+        &open(),
+    );
+    assert!(c.zones.is_empty(), "{:?}", c.zones);
+    // A leaked account's password is credentials, the rest of it personal data.
+    let c = accepted(
+        &with_body(
+            "user-account",
+            r#"{"account_login":"jan","credential":"x"}"#,
+            vec![amber()],
+            vec![],
+        ),
+        &open(),
+    );
+    assert_eq!(c.pii, PiiClass::Present);
+    assert_eq!(
+        c.zones,
+        vec![zone("credential", Tlp::Amber, PiiClass::Credential)]
+    );
+}
+
+#[test]
+fn a_part_combines_every_marking_that_covers_it() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    // `kill_chain_phases` covers `kill_chain_phases.[0].phase_name`: that part is AMBER+STRICT
+    // and personal; the list as a whole only AMBER+STRICT.
+    let o = with_body(
+        "indicator",
+        "{}",
+        vec![green()],
+        vec![
+            (amber_strict(), &["kill_chain_phases"]),
+            (pii(Pii::Present), &["kill_chain_phases.[0].phase_name"]),
+        ],
+    );
+    let c = accepted(&o, &open());
+    assert_eq!(
+        c.zones,
+        vec![
+            zone("kill_chain_phases", Tlp::AmberStrict, PiiClass::None),
+            zone(
+                "kill_chain_phases.[0].phase_name",
+                Tlp::AmberStrict,
+                PiiClass::Present
+            ),
+        ]
+    );
+}
+
+#[test]
+fn objects_with_references_are_flagged_for_review() {
+    let plain = with_body(
+        "indicator",
+        r#"{"created_by_ref":"identity--x"}"#,
+        vec![green()],
+        vec![],
+    );
+    assert!(!accepted(&plain, &open()).review);
+    let report = with_body(
+        "report",
+        r#"{"object_refs":["indicator--x"]}"#,
+        vec![green()],
+        vec![],
+    );
+    let c = accepted(&report, &open());
+    assert!(c.review && c.zones.is_empty());
+}

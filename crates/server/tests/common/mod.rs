@@ -147,6 +147,11 @@ impl TestServer {
     }
 
     pub async fn start_with(toml: &str) -> TestServer {
+        Self::start_with_clock(toml, server::state::Clock::default()).await
+    }
+
+    /// As [`TestServer::start_with`], on `clock` (a fixed clock the test moves).
+    pub async fn start_with_clock(toml: &str, clock: server::state::Clock) -> TestServer {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let data = tempfile::tempdir().unwrap();
         let text = format!("{toml}\n");
@@ -155,6 +160,7 @@ impl TestServer {
         let (running, _) = server::start(StartOptions {
             file,
             from_file: true,
+            clock,
         })
         .await
         .unwrap();
@@ -539,6 +545,7 @@ impl TestServer {
         let (running, _) = server::start(StartOptions {
             file,
             from_file: true,
+            clock: Default::default(),
         })
         .await
         .unwrap();

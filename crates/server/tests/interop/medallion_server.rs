@@ -92,6 +92,7 @@ pub async fn start() -> MedallionServer {
     let (running, _) = server::start(StartOptions {
         file,
         from_file: true,
+        clock: Default::default(),
     })
     .await
     .unwrap();

@@ -40,10 +40,11 @@ pub(crate) fn provision(conn: &Connection, p: &Provisioning) -> Result<()> {
     }
     for o in &p.organisations {
         conn.prepare_cached(
-            "INSERT INTO organisation(id, name, identity, role, serves, sectors)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO organisation(id, name, identity, role, serves, sectors, designations, asset_scope)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, identity = excluded.identity,
-               role = excluded.role, serves = excluded.serves, sectors = excluded.sectors",
+               role = excluded.role, serves = excluded.serves, sectors = excluded.sectors,
+               designations = excluded.designations, asset_scope = excluded.asset_scope",
         )
         .db()?
         .execute(params![
@@ -52,7 +53,9 @@ pub(crate) fn provision(conn: &Connection, p: &Provisioning) -> Result<()> {
             o.identity,
             o.role.as_str(),
             to_json(&o.serves)?,
-            to_json(&o.sectors)?
+            to_json(&o.sectors)?,
+            to_json(&o.designations)?,
+            to_json(&o.asset_scope)?
         ])
         .db()?;
     }
@@ -139,7 +142,8 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
 pub(crate) fn organisations(conn: &Connection) -> Result<Vec<Organisation>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT id, name, identity, role, serves, sectors FROM organisation ORDER BY id",
+            "SELECT id, name, identity, role, serves, sectors, designations, asset_scope
+             FROM organisation ORDER BY id",
         )
         .db()?;
     let rows = stmt
@@ -151,13 +155,19 @@ pub(crate) fn organisations(conn: &Connection) -> Result<Vec<Organisation>> {
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })
         .db()?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, name, identity, role, serves, sectors) = row.db()?;
+        let (id, name, identity, role, serves, sectors, designations, asset_scope) = row.db()?;
         out.push(Organisation {
+            designations: serde_json::from_str(&designations)
+                .map_err(|_| corrupt("organisation designations"))?,
+            asset_scope: serde_json::from_str(&asset_scope)
+                .map_err(|_| corrupt("organisation asset scope"))?,
             role: role.parse().map_err(|_| corrupt("organisation role"))?,
             serves: serde_json::from_str(&serves).map_err(|_| corrupt("organisation serves"))?,
             sectors: serde_json::from_str(&sectors).map_err(|_| corrupt("organisation sectors"))?,

@@ -156,7 +156,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
 /// walk the whole collection in `ov_added` order instead (measured: 5 s per ingest request at a
 /// million objects). The test below pins the plan.
 const OBJECT_ACCESS: &str =
-    "SELECT stix_id, version, date_added_us, tlp, access_flags, origin, recipients, affected
+    "SELECT stix_id, version, date_added_us, tlp, access_flags, origin, recipients, affected,
+            pii, zones
      FROM object_version WHERE collection_id = +?1 AND stix_id = +?2 ORDER BY +date_added_us";
 
 /// The access facts of every stored version of `ids` in collection `key`.
@@ -174,6 +175,7 @@ pub(crate) fn object_access(
                 let flags: u8 = r.get(4)?;
                 let recipients: Option<String> = r.get(6)?;
                 let affected: Option<String> = r.get(7)?;
+                let zones: Option<String> = r.get(9)?;
                 Ok(StoredAccess {
                     id: r.get(0)?,
                     version: r.get(1)?,
@@ -183,6 +185,12 @@ pub(crate) fn object_access(
                         origin: r.get(5)?,
                         recipients: tlp::model::decode_ids(recipients.as_deref()),
                         affected: tlp::model::decode_ids(affected.as_deref()),
+                        pii: tlp::PiiClass::from_rank(r.get(8)?),
+                        // Unreadable zones are reported as none here (this is a report);
+                        // the read path refuses to serve such a row.
+                        zones: zones
+                            .and_then(|z| serde_json::from_str(&z).ok())
+                            .unwrap_or_default(),
                         ..Classification::default()
                     }
                     .with_flags(flags),

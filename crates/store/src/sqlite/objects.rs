@@ -18,7 +18,8 @@ const SET_LAST_ADDED: &str = "UPDATE collection SET last_added_us = ?1 WHERE id 
 const STORED_BODY: &str = "SELECT body FROM object_version WHERE collection_id = +?1 AND stix_id = +?2 AND version_us = +?3";
 const ALL_BODIES: &str =
     "SELECT version, body FROM object_version WHERE collection_id = +?1 AND stix_id = +?2";
-const LATEST: &str = "SELECT seq, spec_version, version_us, origin, tlp, access_flags, recipients
+const LATEST: &str = "SELECT seq, spec_version, version_us, origin, tlp, access_flags, recipients,
+                        affected, pii
                  FROM object_version
                  WHERE collection_id = +?1 AND stix_id = +?2 AND is_latest = 1";
 const DEMOTE: &str = "UPDATE object_version SET is_latest = 0, shadowed = ?2 WHERE seq = +?1";
@@ -27,8 +28,8 @@ const UNSHADOW: &str =
 const INSERT: &str =
     "INSERT INTO object_version(collection_id, stix_id, stix_type, spec_version, version_us,
                                     version, date_added_us, is_latest, tlp, body,
-                                    origin, access_flags, recipients, affected, sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+                                    origin, access_flags, recipients, affected, sha256, pii, zones)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 const ALL_SEQS: &str = "SELECT seq FROM object_version WHERE collection_id = +?1 AND stix_id = +?2";
 const DELETE_SEQ: &str = "DELETE FROM object_version WHERE seq = +?1";
 const NEWEST: &str =
@@ -137,6 +138,9 @@ fn ingest_event(
             sha256: stored.then(|| hex(hash)),
             tlp: obj.access.tlp,
             decision,
+            pii: (obj.access.pii != tlp::PiiClass::None).then(|| obj.access.pii.as_str().into()),
+            derived_id: None,
+            removed: Vec::new(),
         });
     }
     // Failures found before storage (invalid objects, access rules) are in the status already.
@@ -158,6 +162,9 @@ fn ingest_event(
             sha256: None,
             tlp: None,
             decision: format!("refused:{rule}"),
+            pii: None,
+            derived_id: None,
+            removed: Vec::new(),
         });
     }
     Ok(AuditEvent {
@@ -169,6 +176,7 @@ fn ingest_event(
         collection: collection.and_then(|c| uuid::Uuid::parse_str(&c).ok()),
         endpoint: Some("add".into()),
         relation: None,
+        designations: Vec::new(),
         items,
     })
 }
@@ -339,6 +347,8 @@ impl<'c> Writes<'c> {
                         tlp: r.get(4).db()?,
                         flags: r.get(5).db()?,
                         recipients: r.get(6).db()?,
+                        affected: r.get(7).db()?,
+                        pii: r.get(8).db()?,
                     };
                     demote.push((seq, covers(&obj.access, &older)));
                 } else {
@@ -346,6 +356,14 @@ impl<'c> Writes<'c> {
                 }
             }
         }
+        let zones = if obj.access.zones.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&obj.access.zones)
+                    .map_err(|e| StoreError::Unavailable(format!("zones not serialisable: {e}")))?,
+            )
+        };
         if latest {
             for (seq, shadowed) in demote {
                 self.demote.execute(params![seq, shadowed]).db()?;
@@ -367,7 +385,9 @@ impl<'c> Writes<'c> {
                 obj.access.flags(),
                 tlp::model::encode_ids(&obj.access.recipients),
                 tlp::model::encode_ids(&obj.access.affected),
-                hash.as_slice()
+                hash.as_slice(),
+                obj.access.pii.rank(),
+                zones
             ])
             .db()?;
         Ok(())
@@ -380,15 +400,21 @@ struct Stored {
     tlp: Option<u8>,
     flags: u8,
     recipients: Option<String>,
+    affected: Option<String>,
+    pii: u8,
 }
 
 /// Whether every reader who may see `older` may also see `newer` (so `older` is never the last
 /// version a reader may see: the `shadowed` column). Conservative: `false` whenever in doubt.
-/// Same originator and recipients; and `older` is visible to its originator only (quarantined
-/// or unmarked), or `newer` is not quarantined and its TLP is the same, or lower and `older` is
-/// not RED (RED reaches named recipients whatever their level, lower levels do not).
+/// Same originator, recipients, affected parties and personal-data class; and `older` is
+/// visible to its originator only (quarantined or unmarked), or `newer` is not quarantined and
+/// its TLP is the same, or lower and `older` is not RED (RED reaches named recipients whatever
+/// their level, lower levels do not).
 fn covers(newer: &tlp::Classification, older: &Stored) -> bool {
-    if newer.origin != older.origin || tlp::model::encode_ids(&newer.recipients) != older.recipients
+    if newer.origin != older.origin
+        || tlp::model::encode_ids(&newer.recipients) != older.recipients
+        || tlp::model::encode_ids(&newer.affected) != older.affected
+        || newer.pii.rank() != older.pii
     {
         return false;
     }

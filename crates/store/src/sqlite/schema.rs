@@ -22,7 +22,20 @@ use crate::{Result, StoreError};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`. Never edit a
 /// published migration: add a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+
+/// Version 4: personal data and redaction (issue 5). Each object version gets its
+/// personal-data class (part of the read predicate) and its zones (granular restrictions,
+/// read only for rows flagged for review: `access_flags` bit 4); organisations get dated
+/// designations and an asset scope. Rows stored before this version have class 0 (none), no
+/// zones and no review flag: they are read as before (their granular TLP already raised the
+/// whole object's level, which is stricter than zones).
+const MIGRATION_4: &str = r#"
+ALTER TABLE object_version ADD COLUMN pii INTEGER NOT NULL DEFAULT 0; -- 0 none, 1 possible, 2 present, 3 credential
+ALTER TABLE object_version ADD COLUMN zones TEXT;                   -- JSON array of tlp::Zone, or NULL
+ALTER TABLE organisation ADD COLUMN designations TEXT NOT NULL DEFAULT '[]'; -- JSON array of tlp::Designation
+ALTER TABLE organisation ADD COLUMN asset_scope TEXT NOT NULL DEFAULT '{}';  -- JSON tlp::AssetScope
+"#;
 
 /// Version 3: access control (issue 4). The classification of each object version is stored
 /// beside its bytes so the read query can filter per reader (`tlp` existed since version 1);

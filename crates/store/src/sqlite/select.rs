@@ -77,7 +77,7 @@ impl Sql {
 /// two agree, through `decide`); every value is a bound parameter, so the statement text is the
 /// same for every reader and stays in the statement cache.
 fn visibility(sql: &mut Sql, vis: &Visibility, a: &str) {
-    let (org, level, identity, org_identity, red_org) = match vis {
+    let (org, level, identity, org_identity, red_org, personal) = match vis {
         Visibility::All | Visibility::Scoped(ReadScope::All) => return,
         Visibility::Scoped(ReadScope::Nothing) => {
             sql.push(" AND 0");
@@ -89,7 +89,8 @@ fn visibility(sql: &mut Sql, vis: &Visibility, a: &str) {
             identity,
             org_identity,
             red_org,
-        }) => (org, level, identity, org_identity, red_org),
+            personal,
+        }) => (org, level, identity, org_identity, red_org, personal),
     };
     let wrap = |id: &Option<String>| id.as_ref().map(|i| format!("|{i}|"));
     let level = i64::from(tlp::rank(*level));
@@ -100,6 +101,20 @@ fn visibility(sql: &mut Sql, vis: &Visibility, a: &str) {
     sql.push(") OR ((")
         .push(a)
         .push(".access_flags & 1) = 0 AND ");
+    // Personal data: a designation valid today, or the reader's organisation is affected.
+    sql.push("(").push(a).push(".pii = 0 OR (");
+    sql.push(a)
+        .push(".pii IN (1, 2) AND ")
+        .bind(i64::from(personal.personal_data));
+    sql.push(" = 1) OR (")
+        .push(a)
+        .push(".pii = 3 AND ")
+        .bind(i64::from(personal.credential));
+    sql.push(" = 1) OR instr(")
+        .push(a)
+        .push(".affected, ")
+        .bind(wrap(org_identity));
+    sql.push(") > 0) AND ");
     sql.push(a).push(".tlp IS NOT NULL AND ((");
     sql.push(a).push(".recipients IS NULL AND ");
     sql.push(a).push(".tlp <= ").bind(level);
@@ -293,9 +308,14 @@ pub(crate) fn select(
     sql
 }
 
-const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256";
+/// Without bodies, a row flagged for review still brings its body (redaction decides whether
+/// and under which id it is listed); SQLite reads the (overflow) pages of no other body.
+const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
+     o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones,
+     CASE WHEN o.access_flags & 4 THEN o.body END";
 const ROW_COLUMNS_BODY: &str =
-    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256, o.body";
+    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
+     o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones, o.body";
 
 /// One keyset page: `LIMIT n + 1` so `more` is exact.
 /// The page query: [`select`], ordered, with `LIMIT n + 1` so `more` is exact.
@@ -306,8 +326,6 @@ fn page_sql(
     page: PageRequest,
     with_bodies: bool,
 ) -> Sql {
-    // The body column is not even named without bodies: SQLite then never reads the
-    // (overflow) pages that hold it.
     let columns = if with_bodies {
         ROW_COLUMNS_BODY
     } else {
@@ -342,21 +360,52 @@ pub(crate) fn page(
         .db()?;
     let mut out = Vec::with_capacity(limit.min(1024) + 1);
     while let Some(r) = rows.next().db()? {
-        let body = if with_bodies {
-            let bytes: Vec<u8> = r.get(6).db()?;
-            Some(
-                String::from_utf8(bytes)
-                    .map_err(|_| StoreError::Unavailable("a stored body is not UTF-8".into()))?,
-            )
+        let bytes: Option<Vec<u8>> = r.get(12).db()?;
+        let body = bytes
+            .map(|b| {
+                String::from_utf8(b)
+                    .map_err(|_| StoreError::Unavailable("a stored body is not UTF-8".into()))
+            })
+            .transpose()?;
+        let tlp = r.get::<_, Option<u8>>(4).db()?.and_then(tlp::from_rank);
+        let flags: u8 = r.get(6).db()?;
+        let pii = tlp::PiiClass::from_rank(r.get(10).db()?);
+        let review = if flags & 4 != 0 {
+            let zones: Option<String> = r.get(11).db()?;
+            let class = crate::Classification {
+                tlp,
+                origin: r.get(7).db()?,
+                recipients: tlp::model::decode_ids(r.get::<_, Option<String>>(8).db()?.as_deref()),
+                affected: tlp::model::decode_ids(r.get::<_, Option<String>>(9).db()?.as_deref()),
+                pii,
+                zones: match zones {
+                    Some(z) => serde_json::from_str(&z).map_err(|_| {
+                        StoreError::Unavailable("stored zones are not readable".into())
+                    })?,
+                    None => Vec::new(),
+                },
+                ..crate::Classification::default()
+            }
+            .with_flags(flags);
+            Some(Box::new(crate::Review { class, body: None }))
         } else {
             None
+        };
+        let (body, review) = match (with_bodies, review) {
+            (false, Some(mut rv)) => {
+                rv.body = body;
+                (None, Some(rv))
+            }
+            (_, rv) => (if with_bodies { body } else { None }, rv),
         };
         out.push(Row {
             date_added: r.get(0).db()?,
             id: r.get(1).db()?,
             version: r.get(2).db()?,
             spec_version: r.get(3).db()?,
-            tlp: r.get::<_, Option<u8>>(4).db()?.and_then(tlp::from_rank),
+            tlp,
+            pii,
+            review,
             sha256: r
                 .get_ref(5)
                 .db()?

@@ -1491,6 +1491,10 @@ pub struct PlannedVersion {
     /// Copy the classification of this id's previous version (with the lower of the two
     /// TLPs), so versions that shadow older ones are common.
     pub inherit: bool,
+    /// Personal-data class rank 0..=3.
+    pub pii: u8,
+    /// The identity of [`ORGS`]`[1]` is an affected party.
+    pub affected: bool,
 }
 
 /// A reader: organisation, individual identity, operator, read grant.
@@ -1500,6 +1504,8 @@ pub struct PlannedReader {
     pub person: Option<u8>,
     pub operator: bool,
     pub read: bool,
+    /// Designations valid today: bit 0 personal data, bit 1 credentials.
+    pub personal: u8,
 }
 
 #[derive(Debug, Clone)]
@@ -1613,6 +1619,12 @@ pub async fn visibility_matches_the_decision_function<S: Store>(s: &S, plan: Vis
                 .origin
                 .map(|o| ORGS[usize::from(o) % ORGS.len()].to_owned()),
             recipients,
+            pii: tlp::PiiClass::from_rank(v.pii),
+            affected: if v.affected {
+                vec![DTC_IDENTITY.to_owned()]
+            } else {
+                vec![]
+            },
             ..tlp::Classification::default()
         };
         if v.inherit
@@ -1677,6 +1689,10 @@ async fn check_readers<S: Store>(
             org,
             identity: r.person.map(|p| PEOPLE[usize::from(p) % PEOPLE.len()]),
             operator: r.operator,
+            personal: tlp::PersonalAccess {
+                personal_data: r.personal & 1 != 0,
+                credential: r.personal & 2 != 0,
+            },
         };
         let visible = |class: &tlp::Classification| {
             tlp::decide(&reader, policy, r.read, dir, class).is_visible()

@@ -1,0 +1,248 @@
+//! Redaction on the read path (DESIGN.md section 4, access-model-research.md 4.8).
+//!
+//! The page query already leaves out every version the reader may not see as a whole (TLP,
+//! audience, personal data of the whole object). What is left are versions flagged for review
+//! at ingest: they have zones (granular restrictions) or references. For those, and only those,
+//! [`Redactor::deliveries`] decides what the reader receives: the stored bytes, a redacted
+//! object under a derived id, or nothing ([`tlp::redact`]). Every other row is still served as
+//! its stored bytes.
+//!
+//! A reference is withheld when it points at an object held in the collection that the reader
+//! may not see, or at a personal SCO type the reader may not receive (held or not: its
+//! deterministic id is a hash of its value). Whether a referenced object that is itself flagged
+//! for review ends up withheld (a relationship whose end is withheld, an indicator whose
+//! required pattern is restricted) is decided the same way, recursively, up to
+//! [`MAX_DEPTH`] levels; deeper than that a flagged object counts as withheld (fail safe), and
+//! inside a reference cycle an object being decided counts as visible (it is visible as a whole;
+//! only redaction could withhold it).
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+use store::{Collection, ObjectFilter, PageRequest, ReadScope, Row, Store, StoreError, Visibility};
+use tlp::redact::{Outcome, RefState};
+
+/// How many levels of references are followed to decide whether a referenced object is
+/// withheld after redaction.
+pub const MAX_DEPTH: usize = 4;
+
+/// `IN (...)` lists are sent in chunks of this many ids.
+const CHUNK: usize = 500;
+
+/// What the reader receives of one row of a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// The stored bytes.
+    Stored,
+    Redacted(Box<RedactedRow>),
+    /// Nothing: redaction would remove a required part (the reason code).
+    Withheld(&'static str),
+}
+
+/// A redacted version as served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedactedRow {
+    pub id: String,
+    /// The object's JSON.
+    pub body: String,
+    pub removed: Vec<String>,
+}
+
+/// Decides deliveries for the rows of one reader's request, remembering what it learnt about
+/// referenced objects for the rest of the request.
+#[derive(Debug)]
+pub struct Redactor<'a, S> {
+    store: &'a S,
+    collection: &'a Collection,
+    scope: &'a ReadScope,
+    identity: &'a str,
+    known: HashMap<String, RefState>,
+    deciding: HashSet<String>,
+}
+
+fn body_of(row: &Row) -> Option<&str> {
+    row.body
+        .as_deref()
+        .or_else(|| row.review.as_ref().and_then(|r| r.body.as_deref()))
+}
+
+fn parse(row: &Row) -> Option<Value> {
+    body_of(row).and_then(|b| serde_json::from_str(b).ok())
+}
+
+impl<'a, S: Store> Redactor<'a, S> {
+    pub fn new(
+        store: &'a S,
+        collection: &'a Collection,
+        scope: &'a ReadScope,
+        identity: &'a str,
+    ) -> Self {
+        Redactor {
+            store,
+            collection,
+            scope,
+            identity,
+            known: HashMap::new(),
+            deciding: HashSet::new(),
+        }
+    }
+
+    /// What the reader receives of each of `rows` (same order).
+    pub async fn deliveries(&mut self, rows: &[Row]) -> Result<Vec<Delivery>, StoreError> {
+        if !matches!(self.scope, ReadScope::Reader { .. })
+            || rows.iter().all(|r| r.review.is_none())
+        {
+            return Ok(vec![Delivery::Stored; rows.len()]);
+        }
+        let parsed: Vec<Option<Value>> = rows
+            .iter()
+            .map(|r| r.review.as_ref().and_then(|_| parse(r)))
+            .collect();
+        let refs = parsed
+            .iter()
+            .flatten()
+            .flat_map(|v| tlp::redact::references(v).into_iter().map(|(_, id)| id))
+            .collect();
+        self.resolve(refs, 0).await?;
+        Ok(rows
+            .iter()
+            .zip(&parsed)
+            .map(|(row, value)| match (&row.review, value) {
+                (None, _) => Delivery::Stored,
+                // A flagged row whose bytes do not parse cannot be checked: withheld.
+                (Some(_), None) => Delivery::Withheld("redaction-unreadable"),
+                (Some(review), Some(v)) => match self.redact(v, &review.class) {
+                    Outcome::Full => Delivery::Stored,
+                    Outcome::Redacted(r) => Delivery::Redacted(Box::new(RedactedRow {
+                        id: r.id,
+                        body: r.object.to_string(),
+                        removed: r.removed,
+                    })),
+                    Outcome::Withheld(w) => Delivery::Withheld(w.code()),
+                },
+            })
+            .collect())
+    }
+
+    fn redact(&self, v: &Value, class: &tlp::Classification) -> Outcome {
+        let known = &self.known;
+        tlp::redact::redact(
+            v,
+            class,
+            self.scope,
+            &mut |id| known.get(id).copied().unwrap_or(RefState::Visible),
+            self.identity,
+        )
+    }
+
+    /// Whether the reader may receive personal data of a type it cannot check (a personal SCO
+    /// not held here).
+    fn personal_data(&self) -> bool {
+        match self.scope {
+            ReadScope::Reader { personal, .. } => personal.personal_data,
+            ReadScope::All => true,
+            ReadScope::Nothing => false,
+        }
+    }
+
+    async fn rows(&self, ids: &[String], vis: &Visibility) -> Result<Vec<Row>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(CHUNK) {
+            let filter = ObjectFilter {
+                ids: chunk.to_vec(),
+                ..ObjectFilter::default()
+            };
+            // The default version selection (`last`) gives at most one row per id.
+            let page = self
+                .store
+                .query(
+                    self.collection,
+                    &filter,
+                    vis,
+                    PageRequest {
+                        after: None,
+                        limit: chunk.len(),
+                    },
+                    false,
+                )
+                .await?;
+            out.extend(page.rows);
+        }
+        Ok(out)
+    }
+
+    /// Learns the [`RefState`] of each of `ids`.
+    fn resolve(
+        &mut self,
+        mut ids: Vec<String>,
+        depth: usize,
+    ) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + '_>> {
+        Box::pin(async move {
+            ids.sort();
+            ids.dedup();
+            ids.retain(|id| !self.known.contains_key(id) && !self.deciding.contains(id));
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let held: HashSet<String> = self
+                .rows(&ids, &Visibility::All)
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            let visible: HashMap<String, Row> = self
+                .rows(&ids, &Visibility::Scoped(self.scope.clone()))
+                .await?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect();
+            let mut pending: Vec<(String, Value, tlp::Classification)> = Vec::new();
+            for id in ids {
+                let state = if !held.contains(&id) {
+                    let ty = id.split("--").next().unwrap_or_default();
+                    if tlp::personal::always_personal_type(ty) && !self.personal_data() {
+                        RefState::Withheld
+                    } else {
+                        RefState::Visible
+                    }
+                } else {
+                    match visible.get(&id) {
+                        None => RefState::Withheld,
+                        Some(row) => match (&row.review, parse(row)) {
+                            (None, _) => RefState::Visible,
+                            (Some(_), None) => RefState::Withheld,
+                            (Some(_), Some(_)) if depth + 1 >= MAX_DEPTH => RefState::Withheld,
+                            (Some(review), Some(v)) => {
+                                pending.push((id, v, review.class.clone()));
+                                continue;
+                            }
+                        },
+                    }
+                };
+                self.known.insert(id, state);
+            }
+            if pending.is_empty() {
+                return Ok(());
+            }
+            for (id, ..) in &pending {
+                self.deciding.insert(id.clone());
+            }
+            let next = pending
+                .iter()
+                .flat_map(|(_, v, _)| tlp::redact::references(v).into_iter().map(|(_, id)| id))
+                .collect();
+            self.resolve(next, depth + 1).await?;
+            for (id, v, class) in pending {
+                let state = match self.redact(&v, &class) {
+                    Outcome::Withheld(_) => RefState::Withheld,
+                    _ => RefState::Visible,
+                };
+                self.deciding.remove(&id);
+                self.known.insert(id, state);
+            }
+            Ok(())
+        })
+    }
+}
