@@ -44,7 +44,6 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use stix::StixTimestamp;
 use stix::raw::ShallowObject;
-use stix::registry;
 use stix::validate::validate_object_json;
 use store::{
     AddOutcome, ApiRoot, CollectionSpec, Micros, NewObject, Provisioning, StatusDetail,
@@ -530,21 +529,23 @@ async fn import_objects<S: Store>(
                 ));
             }
         }
-        // Imported data keeps the TLP of its markings. Its originator is unknown here (another
-        // server's export names no Schakel organisation), so no originator rule applies; an
-        // unmarked object gets the default collection policy's TLP, recorded as defaulted.
-        let tlp = registry::effective_tlp(index.object_marking_refs.iter().map(|m| m.as_str()));
-        let access = match tlp {
-            Some(t) => tlp::Classification {
-                tlp: Some(t),
-                ..tlp::Classification::default()
-            },
-            None => tlp::Classification {
-                tlp: tlp::CollectionPolicy::default().default_tlp,
-                defaulted: true,
-                ..tlp::Classification::default()
-            },
-        };
+        // Imported data is classified by the ingest rules (TLP, personal data, granular
+        // zones, references) with the default collection policy. Its originator is unknown
+        // here (another server's export names no Schakel organisation), so no originator rule
+        // applies; an unmarked object gets the default policy's TLP, recorded as defaulted.
+        let markings: Vec<String> = index
+            .object_marking_refs
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        let (access, refused) =
+            crate::ingest::classify_foreign(index.type_name.as_ref(), &id, raw.get(), &markings);
+        if let Some(why) = refused {
+            report.warnings.push(format!(
+                "collection {}: {id}: {why}; imported visible to operators only",
+                c.id
+            ));
+        }
         entries.push(Entry {
             object: NewObject {
                 id,

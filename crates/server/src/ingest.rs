@@ -467,6 +467,62 @@ pub async fn apply_access<S: Store>(
     Ok(())
 }
 
+/// The classification of an object imported from another server's data (no poster, no
+/// collection policy of its own): the ingest rules with the default policy, unknown markings
+/// quarantined (visible to operators only: the import keeps the data, it does not widen it),
+/// and no originator. An object the rules would refuse (TLP:RED without recipients,
+/// NL-PII:NONE on a personal type, ...) is quarantined too; the refusal is returned for the
+/// import report.
+pub fn classify_foreign(
+    type_name: &str,
+    id: &str,
+    body: &str,
+    object_markings: &[String],
+) -> (Classification, Option<String>) {
+    let granular = granular_refs(body);
+    let incoming = Incoming {
+        type_name,
+        id,
+        created_by_ref: None,
+        object_markings: object_markings
+            .iter()
+            .map(|m| (m.as_str(), marking_kind(m, None)))
+            .collect(),
+        granular_markings: granular
+            .iter()
+            .map(|(m, selectors)| tlp::ingest::GranularMarking {
+                id: m,
+                kind: marking_kind(m, None),
+                selectors: selectors.clone(),
+            })
+            .collect(),
+        body,
+    };
+    let policy = tlp::CollectionPolicy {
+        unknown_markings: tlp::UnknownMarkings::Quarantine,
+        ..tlp::CollectionPolicy::default()
+    };
+    let nobody = tlp::Organisation::default();
+    let poster = Poster {
+        org: &nobody,
+        identity: None,
+    };
+    match tlp::ingest::classify(&incoming, &policy, &poster, Existing::New) {
+        Ok(mut class) => {
+            class.origin = None;
+            (class, None)
+        }
+        Err(refusal) => (
+            Classification {
+                tlp: registry::effective_tlp(object_markings.iter().map(String::as_str)),
+                quarantined: true,
+                ..Classification::default()
+            },
+            Some(refusal.to_string()),
+        ),
+    }
+}
+
 /// The identities of the organisations an observable lies in the asset scope of: affected
 /// parties, beside those an audience marking names. Fixed at ingest (like the rest of the
 /// classification): a later change of an asset scope applies to objects stored after it.
@@ -498,6 +554,49 @@ mod tests {
     use super::*;
 
     const IND: &str = r#"{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","pattern":"[ipv4-addr:value = '198.51.100.1']","pattern_type":"stix","valid_from":"2016-04-06T20:03:48.000Z","object_marking_refs":["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"]}"#;
+
+    #[test]
+    fn imported_objects_are_classified_by_the_ingest_rules() {
+        const AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+        const RED: &str = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed";
+        let m = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (c, why) = classify_foreign(
+            "user-account",
+            "user-account--0d5b424b-93b8-5cd8-ac36-306e1789d63c",
+            r#"{"type":"user-account","account_login":"jan","credential":"x"}"#,
+            &m(&[AMBER]),
+        );
+        assert_eq!(why, None);
+        assert_eq!(
+            (c.tlp, c.pii, c.origin),
+            (Some(tlp::Tlp::Amber), tlp::PiiClass::Present, None)
+        );
+        assert_eq!(c.zones[0].selector, "credential");
+        let (c, _) = classify_foreign(
+            "report",
+            "report--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
+            r#"{"type":"report","object_refs":["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]}"#,
+            &m(&[AMBER]),
+        );
+        assert!(c.review && !c.quarantined);
+        // A marking nobody registered: kept for operators only.
+        let (c, why) = classify_foreign(
+            "indicator",
+            "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            IND,
+            &m(&["marking-definition--deadbeef-0000-4000-8000-000000000001"]),
+        );
+        assert!(c.quarantined && why.is_none());
+        // A rule the data breaks: kept for operators only, and said.
+        let (c, why) = classify_foreign(
+            "indicator",
+            "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            IND,
+            &m(&[RED]),
+        );
+        assert!(c.quarantined);
+        assert!(why.unwrap().contains("red-without-recipients"));
+    }
 
     #[test]
     fn valid_and_invalid_objects_get_their_own_outcome() {

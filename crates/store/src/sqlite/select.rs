@@ -313,11 +313,14 @@ pub(crate) fn select(
 const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
      o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones,
      CASE WHEN o.access_flags & 4 THEN o.body END";
+/// For a reader who sees everything (redaction never applies): no body, no review.
+const ROW_COLUMNS_UNRESTRICTED: &str =
+    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
+     0, o.origin, o.recipients, o.affected, o.pii, NULL, NULL";
 const ROW_COLUMNS_BODY: &str =
     "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
      o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones, o.body";
 
-/// One keyset page: `LIMIT n + 1` so `more` is exact.
 /// The page query: [`select`], ordered, with `LIMIT n + 1` so `more` is exact.
 fn page_sql(
     key: i64,
@@ -328,6 +331,8 @@ fn page_sql(
 ) -> Sql {
     let columns = if with_bodies {
         ROW_COLUMNS_BODY
+    } else if unrestricted(vis) {
+        ROW_COLUMNS_UNRESTRICTED
     } else {
         ROW_COLUMNS
     };
@@ -370,7 +375,8 @@ pub(crate) fn page(
         let tlp = r.get::<_, Option<u8>>(4).db()?.and_then(tlp::from_rank);
         let flags: u8 = r.get(6).db()?;
         let pii = tlp::PiiClass::from_rank(r.get(10).db()?);
-        let review = if flags & 4 != 0 {
+        // Redaction never applies to a reader who sees everything.
+        let review = if flags & 4 != 0 && !unrestricted(vis) {
             let zones: Option<String> = r.get(11).db()?;
             let class = crate::Classification {
                 tlp,
