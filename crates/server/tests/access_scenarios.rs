@@ -1756,3 +1756,48 @@ async fn withheld_personal_sco_leaks_through_nothing() {
     // Z-CERT, designated, sees all eight (the report as stored).
     assert_eq!(object_ids(&srv, LDS_PARTNERS, ZCERT).await.len(), 8);
 }
+
+// Research 4.6 (affected parties), the read side of scenario 3 (whose relay part is issue 6):
+// an organisation may receive personal data about itself without any designation, including
+// its own leaked credentials. In DTC's constituency collection (2023, DTC posts), company B
+// receives the account marked as concerning it and the address in its asset scope (matched at
+// ingest); company C, not affected and not designated, receives neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn affected_party_receives_personal_data_about_itself() {
+    let (srv, clock) = start_clock().await;
+    clock.set(at(IN_2023));
+    let mut account = leaked_account();
+    account["object_marking_refs"] = json!([TLP_AMBER, NL_PII_CREDENTIAL, AFFECTED_B]);
+    let mut ip = vpn_gateway();
+    ip["object_marking_refs"] = json!([TLP_AMBER, NL_PII_PRESENT]);
+    let mut other_ip = sco_id(json!({
+        "type": "ipv4-addr",
+        "spec_version": "2.1",
+        "value": "203.0.113.200",
+    }));
+    other_ip["object_marking_refs"] = json!([TLP_AMBER, NL_PII_PRESENT]);
+    let ids: Vec<String> = [&account, &ip, &other_ip]
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut marking = affected_b();
+    marking["created_by_ref"] = json!(DTC_ID);
+    let s = post(
+        &srv,
+        DTC_CONSTITUENCY,
+        DTC,
+        &[marking, account, ip, other_ip],
+    )
+    .await;
+    assert_eq!(s["failure_count"], 0, "{s}");
+    let b = object_ids(&srv, DTC_CONSTITUENCY, COMPANY_B).await;
+    assert!(b.contains(&ids[0]) && b.contains(&ids[1]), "{b:?}");
+    assert!(!b.contains(&ids[2]), "B is not affected by 203.0.113.200");
+    let c = object_ids(&srv, DTC_CONSTITUENCY, COMPANY_C).await;
+    for id in &ids {
+        assert!(!c.contains(id), "C must not receive {id}: {c:?}");
+    }
+    // DTC, the originator, receives all three.
+    let dtc = object_ids(&srv, DTC_CONSTITUENCY, DTC_OTHER).await;
+    assert!(ids.iter().all(|i| dtc.contains(i)), "{dtc:?}");
+}
