@@ -186,19 +186,28 @@ impl<'a, S: Store> Redactor<'a, S> {
             if ids.is_empty() {
                 return Ok(());
             }
-            let held: HashSet<String> = self
-                .rows(&ids, &Visibility::All)
+            // One lookup per id in a covering index of every version's access columns; visibility
+            // is decided here by the same predicate the page query runs in SQL
+            // (`ReadScope::allows`; the store suite checks the two agree).
+            let mut held: HashSet<String> = HashSet::new();
+            let mut last_visible: HashMap<String, (String, i64, bool)> = HashMap::new();
+            for a in self
+                .store
+                .reference_access(self.collection, ids.clone())
                 .await?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
-            let visible: HashMap<String, Row> = self
-                .rows(&ids, &Visibility::Scoped(self.scope.clone()))
-                .await?
-                .into_iter()
-                .map(|r| (r.id.clone(), r))
-                .collect();
-            let mut pending: Vec<(String, Value, tlp::Classification)> = Vec::new();
+            {
+                held.insert(a.id.clone());
+                if !self.scope.allows(&a.class) {
+                    continue;
+                }
+                let newer = last_visible.get(&a.id).is_none_or(|(spec, v, _)| {
+                    (a.spec_version.as_str(), a.version_us) > (spec.as_str(), *v)
+                });
+                if newer {
+                    last_visible.insert(a.id, (a.spec_version, a.version_us, a.class.review));
+                }
+            }
+            let mut flagged: Vec<String> = Vec::new();
             for id in ids {
                 let state = if !held.contains(&id) {
                     let ty = id.split("--").next().unwrap_or_default();
@@ -208,20 +217,44 @@ impl<'a, S: Store> Redactor<'a, S> {
                         RefState::Visible
                     }
                 } else {
-                    match visible.get(&id) {
+                    match last_visible.get(&id) {
                         None => RefState::Withheld,
-                        Some(row) => match (&row.review, parse(row)) {
-                            (None, _) => RefState::Visible,
-                            (Some(_), None) => RefState::Withheld,
-                            (Some(_), Some(_)) if depth + 1 >= MAX_DEPTH => RefState::Withheld,
-                            (Some(review), Some(v)) => {
-                                pending.push((id, v, review.class.clone()));
-                                continue;
-                            }
-                        },
+                        Some((_, _, false)) => RefState::Visible,
+                        // Deeper than this, a flagged object counts as withheld (fail safe).
+                        Some((_, _, true)) if depth + 1 >= MAX_DEPTH => RefState::Withheld,
+                        Some((_, _, true)) => {
+                            flagged.push(id);
+                            continue;
+                        }
                     }
                 };
                 self.known.insert(id, state);
+            }
+            // The bytes of the flagged ones, to decide whether redaction withholds them.
+            let mut pending: Vec<(String, Value, tlp::Classification)> = Vec::new();
+            if !flagged.is_empty() {
+                let rows = self
+                    .rows(&flagged, &Visibility::Scoped(self.scope.clone()))
+                    .await?;
+                for row in rows {
+                    match (&row.review, parse(&row)) {
+                        (Some(review), Some(v)) => {
+                            pending.push((row.id.clone(), v, review.class.clone()));
+                        }
+                        (Some(_), None) => {
+                            self.known.insert(row.id.clone(), RefState::Withheld);
+                        }
+                        (None, _) => {
+                            self.known.insert(row.id.clone(), RefState::Visible);
+                        }
+                    }
+                }
+                // Gone between the two queries (deleted): nothing to refer to.
+                for id in flagged {
+                    if !self.known.contains_key(&id) && !pending.iter().any(|(p, ..)| *p == id) {
+                        self.known.insert(id, RefState::Withheld);
+                    }
+                }
             }
             if pending.is_empty() {
                 return Ok(());

@@ -207,7 +207,21 @@ pub enum Visibility {
 pub struct StoredAccess {
     pub id: String,
     pub version: String,
+    /// `version` as microseconds, and the spec version: with them, the versions of one object
+    /// order as the `last` version selection orders them.
+    pub version_us: Micros,
+    pub spec_version: String,
     pub date_added: Micros,
+    pub class: Classification,
+}
+
+/// The access facts of one stored version, as redaction needs them of a referenced object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefAccess {
+    pub id: String,
+    pub spec_version: String,
+    pub version_us: Micros,
+    /// Without zones (not needed to decide visibility; `review` says whether there are any).
     pub class: Classification,
 }
 
@@ -412,6 +426,15 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Appends events to the audit log, in order, committed before this returns. `add_objects`
     /// writes its own ingest entry in the same transaction as the objects.
+    /// The access facts of every stored version of `ids` (targets of references), in no
+    /// particular order: enough to decide, with [`ReadScope::allows`], which of them a reader
+    /// may see and whether the last one it may see needs a redaction check.
+    fn reference_access(
+        &self,
+        collection: &Collection,
+        ids: Vec<String>,
+    ) -> impl Future<Output = Result<Vec<RefAccess>>> + Send;
+
     fn audit(&self, events: Vec<audit::AuditEvent>) -> impl Future<Output = Result<()>> + Send;
 
     /// Audit entries matching the filter, oldest first.

@@ -352,6 +352,16 @@ impl Store for SqliteStore {
         self.read(move |c| audit::object_access(c, key, &ids)).await
     }
 
+    async fn reference_access(
+        &self,
+        collection: &Collection,
+        ids: Vec<String>,
+    ) -> Result<Vec<crate::RefAccess>> {
+        let key = collection.key;
+        self.read(move |c| audit::reference_access(c, key, &ids))
+            .await
+    }
+
     async fn audit(&self, events: Vec<crate::audit::AuditEvent>) -> Result<()> {
         self.inner
             .audit

@@ -46,6 +46,8 @@ macro_rules! store_suite {
             statuses_expire_by_age,
             bodies_are_byte_identical,
             manifests_have_no_bodies,
+            reference_access_lists_every_version_of_the_ids,
+            flagged_rows_bring_their_review,
             server_key_is_stable,
         );
     };
@@ -1297,6 +1299,120 @@ pub async fn bodies_are_byte_identical<S: Store>(s: &S) {
         one[0].body.as_deref().map(str::as_bytes),
         Some(body.as_bytes())
     );
+}
+
+/// `reference_access` (redaction's lookup of referenced objects): every stored version of
+/// each id asked for, with its classification, whatever the number of ids; nothing for ids not
+/// held.
+pub async fn reference_access_lists_every_version_of_the_ids<S: Store>(s: &S) {
+    let c = setup(s).await;
+    let a = sid("indicator", 1);
+    let b = sid("malware", 2);
+    let mut objects = vec![
+        versioned(&a, "2.1", "2024-01-01T00:00:00.000Z", "a1"),
+        versioned(&a, "2.1", "2024-01-02T00:00:00.000Z", "a2"),
+        versioned(&b, "2.1", "2024-01-01T00:00:00.000Z", "b1"),
+    ];
+    objects[1].access = tlp::Classification {
+        tlp: Some(tlp::Tlp::Amber),
+        pii: tlp::PiiClass::Present,
+        affected: vec!["identity--x".into()],
+        review: true,
+        ..tlp::Classification::default()
+    };
+    add(s, &c, objects).await;
+    let mut got = s
+        .reference_access(&c, vec![a.clone(), b.clone(), sid("tool", 3)])
+        .await
+        .unwrap();
+    got.sort_by_key(|r| (r.id.clone(), r.version_us));
+    let seen: Vec<(&str, i64)> = got.iter().map(|r| (r.id.as_str(), r.version_us)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (a.as_str(), micros("2024-01-01T00:00:00.000Z")),
+            (a.as_str(), micros("2024-01-02T00:00:00.000Z")),
+            (b.as_str(), micros("2024-01-01T00:00:00.000Z")),
+        ]
+    );
+    let second = &got[1].class;
+    assert_eq!(second.tlp, Some(tlp::Tlp::Amber));
+    assert_eq!(second.pii, tlp::PiiClass::Present);
+    assert_eq!(second.affected, vec!["identity--x".to_owned()]);
+    assert!(second.review && !got[0].class.review);
+    assert_eq!(got[0].spec_version, "2.1");
+    // Many ids in one call.
+    let many: Vec<String> = (0..2000).map(|n| sid("tool", 10_000 + n)).collect();
+    assert!(s.reference_access(&c, many).await.unwrap().is_empty());
+}
+
+/// A row flagged for review at ingest comes with its classification (zones included) and,
+/// when the query was made without bodies, its bytes; other rows carry neither. A reader who
+/// sees everything gets no review (redaction never applies to it).
+pub async fn flagged_rows_bring_their_review<S: Store>(s: &S) {
+    let c = setup(s).await;
+    let mut flagged = versioned(&sid("report", 1), "2.1", "2024-01-01T00:00:00.000Z", "r");
+    flagged.access = tlp::Classification {
+        tlp: Some(tlp::Tlp::Green),
+        zones: vec![tlp::Zone {
+            selector: "name".into(),
+            tlp: Some(tlp::Tlp::Red),
+            recipients: vec!["identity--d".into()],
+            pii: tlp::PiiClass::None,
+        }],
+        review: true,
+        ..tlp::Classification::default()
+    };
+    let mut plain = versioned(&sid("indicator", 2), "2.1", "2024-01-01T00:00:00.000Z", "i");
+    plain.access.tlp = Some(tlp::Tlp::Green);
+    add(s, &c, vec![flagged.clone(), plain]).await;
+    let reader = Visibility::Scoped(tlp::ReadScope::Reader {
+        org: None,
+        level: tlp::Tlp::Green,
+        identity: None,
+        org_identity: None,
+        red_org: false,
+        personal: tlp::PersonalAccess::default(),
+    });
+    for bodies in [false, true] {
+        let page = s
+            .query(
+                &c,
+                &ObjectFilter::default(),
+                &reader,
+                PageRequest {
+                    after: None,
+                    limit: 10,
+                },
+                bodies,
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.rows.len(), 2);
+        let review = page.rows[0].review.as_ref().expect("the report is flagged");
+        assert_eq!(review.class.zones, flagged.access.zones);
+        assert_eq!(
+            review.body.is_some(),
+            !bodies,
+            "bytes once, where the row has none"
+        );
+        assert_eq!(page.rows[0].body.is_some(), bodies);
+        assert!(page.rows[1].review.is_none());
+        let all = s
+            .query(
+                &c,
+                &ObjectFilter::default(),
+                &Visibility::All,
+                PageRequest {
+                    after: None,
+                    limit: 10,
+                },
+                bodies,
+            )
+            .await
+            .unwrap();
+        assert!(all.rows.iter().all(|r| r.review.is_none()));
+    }
 }
 
 pub async fn manifests_have_no_bodies<S: Store>(s: &S) {
