@@ -166,7 +166,7 @@ const OBJECT_ACCESS: &str =
 /// made reads of pages with references about 7 % faster and bulk ingest about 20 % slower:
 /// docs/benchmarks.md.)
 const REFERENCE_ACCESS: &str =
-    "SELECT stix_id, spec_version, version_us, tlp, access_flags, pii, origin, recipients, affected
+    "SELECT stix_id, spec_version, version_us, tlp, access_flags, origin, recipients, affected, pii
      FROM object_version
      WHERE collection_id = +?1 AND stix_id IN (SELECT value FROM json_each(+?2))";
 
@@ -183,23 +183,11 @@ pub(crate) fn reference_access(
     {
         let rows = stmt
             .query_map(params![key, ids], |r| {
-                let tlp: Option<u8> = r.get(3)?;
-                let flags: u8 = r.get(4)?;
-                let recipients: Option<String> = r.get(7)?;
-                let affected: Option<String> = r.get(8)?;
                 Ok(crate::RefAccess {
                     id: r.get(0)?,
                     spec_version: r.get(1)?,
                     version_us: r.get(2)?,
-                    class: Classification {
-                        tlp: tlp.and_then(tlp::from_rank),
-                        pii: tlp::PiiClass::from_rank(r.get(5)?),
-                        origin: r.get(6)?,
-                        recipients: tlp::model::decode_ids(recipients.as_deref()),
-                        affected: tlp::model::decode_ids(affected.as_deref()),
-                        ..Classification::default()
-                    }
-                    .with_flags(flags),
+                    class: super::access_columns(r, 3)?,
                 })
             })
             .db()?;
@@ -221,10 +209,6 @@ pub(crate) fn object_access(
     for id in ids {
         let rows = stmt
             .query_map(params![key, id], |r| {
-                let tlp: Option<u8> = r.get(3)?;
-                let flags: u8 = r.get(4)?;
-                let recipients: Option<String> = r.get(6)?;
-                let affected: Option<String> = r.get(7)?;
                 let zones: Option<String> = r.get(9)?;
                 Ok(StoredAccess {
                     id: r.get(0)?,
@@ -233,19 +217,13 @@ pub(crate) fn object_access(
                     spec_version: r.get(11)?,
                     date_added: r.get::<_, Micros>(2)?,
                     class: Classification {
-                        tlp: tlp.and_then(tlp::from_rank),
-                        origin: r.get(5)?,
-                        recipients: tlp::model::decode_ids(recipients.as_deref()),
-                        affected: tlp::model::decode_ids(affected.as_deref()),
-                        pii: tlp::PiiClass::from_rank(r.get(8)?),
                         // Unreadable zones are reported as none here (this is a report);
                         // the read path refuses to serve such a row.
                         zones: zones
                             .and_then(|z| serde_json::from_str(&z).ok())
                             .unwrap_or_default(),
-                        ..Classification::default()
-                    }
-                    .with_flags(flags),
+                        ..super::access_columns(r, 3)?
+                    },
                 })
             })
             .db()?;

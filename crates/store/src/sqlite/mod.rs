@@ -462,6 +462,28 @@ impl<T> Db<T> for rusqlite::Result<T> {
 
 /// The current time in microseconds since the epoch (0 if the clock is before 1970, which
 /// `max(now, last + 1)` then absorbs).
+/// Reads the access columns of an `object_version` row, selected in the order `tlp,
+/// access_flags, origin, recipients, affected, pii` from column `first` on, as a
+/// classification (without zones). Every query that reads them lists them in this order.
+pub(crate) fn access_columns(
+    r: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<crate::Classification> {
+    let tlp: Option<u8> = r.get(first)?;
+    let flags: u8 = r.get(first + 1)?;
+    let recipients: Option<String> = r.get(first + 3)?;
+    let affected: Option<String> = r.get(first + 4)?;
+    Ok(crate::Classification {
+        tlp: tlp.and_then(tlp::from_rank),
+        origin: r.get(first + 2)?,
+        recipients: tlp::model::decode_ids(recipients.as_deref()),
+        affected: tlp::model::decode_ids(affected.as_deref()),
+        pii: tlp::PiiClass::from_rank(r.get(first + 5)?),
+        ..crate::Classification::default()
+    }
+    .with_flags(flags))
+}
+
 pub(crate) fn now_us() -> Micros {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

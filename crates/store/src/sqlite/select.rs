@@ -310,16 +310,15 @@ pub(crate) fn select(
 
 /// Without bodies, a row flagged for review still brings its body (redaction decides whether
 /// and under which id it is listed); SQLite reads the (overflow) pages of no other body.
-const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
-     o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones,
+const ROW_COLUMNS: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.sha256,
+     o.tlp, o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones,
      CASE WHEN o.access_flags & 4 THEN o.body END";
 /// For a reader who sees everything (redaction never applies): no body, no review.
 const ROW_COLUMNS_UNRESTRICTED: &str =
-    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
-     0, o.origin, o.recipients, o.affected, o.pii, NULL, NULL";
-const ROW_COLUMNS_BODY: &str =
-    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.tlp, o.sha256,
-     o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones, o.body";
+    "o.date_added_us, o.stix_id, o.version, o.spec_version, o.sha256,
+     o.tlp, 0, o.origin, o.recipients, o.affected, o.pii, NULL, NULL";
+const ROW_COLUMNS_BODY: &str = "o.date_added_us, o.stix_id, o.version, o.spec_version, o.sha256,
+     o.tlp, o.access_flags, o.origin, o.recipients, o.affected, o.pii, o.zones, o.body";
 
 /// The page query: [`select`], ordered, with `LIMIT n + 1` so `more` is exact.
 fn page_sql(
@@ -372,27 +371,22 @@ pub(crate) fn page(
                     .map_err(|_| StoreError::Unavailable("a stored body is not UTF-8".into()))
             })
             .transpose()?;
-        let tlp = r.get::<_, Option<u8>>(4).db()?.and_then(tlp::from_rank);
+        // Columns 5-10: the access columns (`super::access_columns`); 11 zones.
+        let tlp = r.get::<_, Option<u8>>(5).db()?.and_then(tlp::from_rank);
         let flags: u8 = r.get(6).db()?;
         let pii = tlp::PiiClass::from_rank(r.get(10).db()?);
-        // Redaction never applies to a reader who sees everything.
+        // Redaction never applies to a reader who sees everything; the other rows need no more
+        // than TLP and class (for the audit).
         let review = if flags & 4 != 0 && !unrestricted(vis) {
-            let zones: Option<String> = r.get(11).db()?;
+            let zones = match r.get::<_, Option<String>>(11).db()? {
+                Some(z) => serde_json::from_str(&z)
+                    .map_err(|_| StoreError::Unavailable("stored zones are not readable".into()))?,
+                None => Vec::new(),
+            };
             let class = crate::Classification {
-                tlp,
-                origin: r.get(7).db()?,
-                recipients: tlp::model::decode_ids(r.get::<_, Option<String>>(8).db()?.as_deref()),
-                affected: tlp::model::decode_ids(r.get::<_, Option<String>>(9).db()?.as_deref()),
-                pii,
-                zones: match zones {
-                    Some(z) => serde_json::from_str(&z).map_err(|_| {
-                        StoreError::Unavailable("stored zones are not readable".into())
-                    })?,
-                    None => Vec::new(),
-                },
-                ..crate::Classification::default()
-            }
-            .with_flags(flags);
+                zones,
+                ..super::access_columns(r, 5).db()?
+            };
             Some(Box::new(crate::Review { class, body: None }))
         } else {
             None
@@ -413,7 +407,7 @@ pub(crate) fn page(
             pii,
             review,
             sha256: r
-                .get_ref(5)
+                .get_ref(4)
                 .db()?
                 .as_blob_or_null()
                 .ok()
