@@ -439,10 +439,7 @@ impl ProvisioningFile {
                     .map_err(|e| format!("[[organisation]] {:?}: designation: {e}", o.id))?;
             }
             if let Some(bad) = o.asset_scope.invalid_entries().first() {
-                return Err(format!(
-                    "[[organisation]] {:?}: asset_scope ip_ranges entry {bad:?} is not an address or CIDR range",
-                    o.id
-                ));
+                return Err(format!("[[organisation]] {:?}: asset_scope {bad}", o.id));
             }
             if !o.asset_scope.is_empty() && o.identity.is_none() {
                 return Err(format!(

@@ -305,8 +305,27 @@ fn next_token<S: Store>(
 /// `X-TAXII-Date-Added-First/Last` (T-93, interop contract point 2): the first and last
 /// `date_added` of this page; on an empty page asked with `added_after`, that value
 /// (normalised) in both, so a client using the header as its cursor keeps its place.
-fn with_date_headers(mut resp: HttpResponse, read: &Read, page: &Page) -> HttpResponse {
-    let (first, last) = match (page.rows.first(), page.rows.last()) {
+///
+/// Rows withheld by redaction count (a poller must move past them), except where the request
+/// names ids (`match[id]`, objects/{id}): there a header would confirm that a withheld object
+/// exists, a hash of its value for an SCO.
+fn with_date_headers(
+    mut resp: HttpResponse,
+    read: &Read,
+    page: &Page,
+    served: &[Delivery],
+) -> HttpResponse {
+    let rows: Vec<&store::Row> = if read.filter.ids.is_empty() {
+        page.rows.iter().collect()
+    } else {
+        page.rows
+            .iter()
+            .zip(served)
+            .filter(|(_, d)| !matches!(d, Delivery::Withheld(_)))
+            .map(|(r, _)| r)
+            .collect()
+    };
+    let (first, last) = match (rows.first(), rows.last()) {
         (Some(f), Some(l)) => (Some(f.date_added), Some(l.date_added)),
         _ => {
             // The position the client is at: `added_after`, or further on when it followed `next`.
@@ -411,7 +430,7 @@ async fn read_page<S: Store>(
             VersionMatch::Any(sels) => sels.contains(&taxii::query::VersionSelector::Last),
         };
     if let Some(oid) = oid
-        && (page.rows.is_empty() || all_withheld)
+        && (page.rows.is_empty() || (all_withheld && !page.more))
         && read.after.is_none()
         && (all_withheld || unfiltered || !exists(state, &c, oid, &vis).await?)
     {
@@ -468,7 +487,9 @@ async fn read_page<S: Store>(
                         }),
                         tlp: r.tlp,
                         decision: "disclosed".into(),
-                        pii: (r.pii != tlp::PiiClass::None).then(|| r.pii.as_str().into()),
+                        pii: Some(served_pii(r, d))
+                            .filter(|p| *p != tlp::PiiClass::None)
+                            .map(|p| p.as_str().into()),
                         derived_id: None,
                         removed: Vec::new(),
                     };
@@ -491,7 +512,7 @@ async fn read_page<S: Store>(
         );
         // The designations personal data went out under, valid at this moment.
         if let Some(p) = who.as_deref()
-            && page.rows.iter().any(|r| r.pii != tlp::PiiClass::None)
+            && event.items.iter().any(|i| i.pii.is_some())
         {
             let today = state.clock.today();
             let dir = state.directory().await?;
@@ -506,6 +527,29 @@ async fn read_page<S: Store>(
         audit(state, event).await?;
     }
     Ok((c, read, page, served))
+}
+
+/// The personal-data class of what went out of `row`: the object's, and that of every part
+/// (zone) that was sent, not removed.
+fn served_pii(row: &store::Row, delivery: &Delivery) -> tlp::PiiClass {
+    let zones = row.review.as_ref().map_or(&[][..], |r| &r.class.zones[..]);
+    let removed: Vec<tlp::selector::Path> = match delivery {
+        Delivery::Stored => Vec::new(),
+        Delivery::Redacted(x) => x
+            .removed
+            .iter()
+            .filter_map(|s| tlp::selector::Path::parse(s))
+            .collect(),
+        Delivery::Withheld(_) => return tlp::PiiClass::None,
+    };
+    zones
+        .iter()
+        .filter(|z| {
+            tlp::selector::Path::parse(&z.selector)
+                .is_some_and(|p| !removed.iter().any(|r| r.covers(&p)))
+        })
+        .map(|z| z.pii)
+        .fold(row.pii, tlp::PiiClass::max)
 }
 
 /// Who reads a collection, and what they may see. A request without credentials reads a
@@ -636,7 +680,7 @@ fn envelope_response<S: Store>(
         })
         .collect();
     let body = resources::envelope(page.more, next.as_deref(), &bodies);
-    with_date_headers(taxii_ok(body), read, page)
+    with_date_headers(taxii_ok(body), read, page, served)
 }
 
 /// `GET .../manifest/` (T-57 ... T-61).
@@ -670,7 +714,12 @@ pub async fn manifest<S: Store>(
         next,
         objects: records,
     };
-    Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
+    Ok(with_date_headers(
+        taxii_ok(json(&body)?),
+        &read,
+        &page,
+        &served,
+    ))
 }
 
 /// `GET .../objects/{object-id}/versions/` (T-80 ... T-82).
@@ -694,7 +743,12 @@ pub async fn versions<S: Store>(
             .map(|(r, _)| r.version.clone())
             .collect(),
     };
-    Ok(with_date_headers(taxii_ok(json(&body)?), &read, &page))
+    Ok(with_date_headers(
+        taxii_ok(json(&body)?),
+        &read,
+        &page,
+        &served,
+    ))
 }
 
 /// `POST .../objects/` (T-66 ... T-71): 202 with a complete status resource whose successes

@@ -472,6 +472,13 @@ async fn import_objects<S: Store>(
         })
         .collect();
 
+    let dir = tlp::Directory::new(
+        store
+            .organisations()
+            .await?
+            .iter()
+            .map(store::Organisation::access),
+    );
     let mut entries = Vec::with_capacity(c.objects.len());
     for (position, raw) in c.objects.iter().enumerate() {
         let report_v = validate_object_json(raw.get())
@@ -530,7 +537,7 @@ async fn import_objects<S: Store>(
             }
         }
         // Imported data is classified by the ingest rules (TLP, personal data, granular
-        // zones, references) with the default collection policy. Its originator is unknown
+        // zones, references) with the collection's policy. Its originator is unknown
         // here (another server's export names no Schakel organisation), so no originator rule
         // applies; an unmarked object gets the default policy's TLP, recorded as defaulted.
         let markings: Vec<String> = index
@@ -538,8 +545,14 @@ async fn import_objects<S: Store>(
             .iter()
             .map(|m| m.to_string())
             .collect();
-        let (access, refused) =
-            crate::ingest::classify_foreign(index.type_name.as_ref(), &id, raw.get(), &markings);
+        let (access, refused) = crate::ingest::classify_foreign(
+            index.type_name.as_ref(),
+            &id,
+            raw.get(),
+            &markings,
+            &collection.policy,
+            &dir,
+        );
         if let Some(why) = refused {
             report.warnings.push(format!(
                 "collection {}: {id}: {why}; imported visible to operators only",

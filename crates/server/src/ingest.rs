@@ -467,10 +467,10 @@ pub async fn apply_access<S: Store>(
     Ok(())
 }
 
-/// The classification of an object imported from another server's data (no poster, no
-/// collection policy of its own): the ingest rules with the default policy, unknown markings
-/// quarantined (visible to operators only: the import keeps the data, it does not widen it),
-/// and no originator. An object the rules would refuse (TLP:RED without recipients,
+/// The classification of an object imported from another server's data into a collection
+/// with `policy` (no poster): the ingest rules, unknown markings quarantined whatever the
+/// policy says (visible to operators only: the import keeps the data, it does not widen it),
+/// affected parties from the asset scopes in `dir`, and no originator. An object the rules would refuse (TLP:RED without recipients,
 /// NL-PII:NONE on a personal type, ...) is quarantined too; the refusal is returned for the
 /// import report.
 pub fn classify_foreign(
@@ -478,6 +478,8 @@ pub fn classify_foreign(
     id: &str,
     body: &str,
     object_markings: &[String],
+    policy: &tlp::CollectionPolicy,
+    dir: &tlp::Directory,
 ) -> (Classification, Option<String>) {
     let granular = granular_refs(body);
     let incoming = Incoming {
@@ -500,7 +502,8 @@ pub fn classify_foreign(
     };
     let policy = tlp::CollectionPolicy {
         unknown_markings: tlp::UnknownMarkings::Quarantine,
-        ..tlp::CollectionPolicy::default()
+        require_tlp: false,
+        ..policy.clone()
     };
     let nobody = tlp::Organisation::default();
     let poster = Poster {
@@ -510,6 +513,11 @@ pub fn classify_foreign(
     match tlp::ingest::classify(&incoming, &policy, &poster, Existing::New) {
         Ok(mut class) => {
             class.origin = None;
+            for identity in concerned(dir, type_name, body) {
+                if !class.affected.contains(&identity) {
+                    class.affected.push(identity);
+                }
+            }
             (class, None)
         }
         Err(refusal) => (
@@ -565,6 +573,8 @@ mod tests {
             "user-account--0d5b424b-93b8-5cd8-ac36-306e1789d63c",
             r#"{"type":"user-account","account_login":"jan","credential":"x"}"#,
             &m(&[AMBER]),
+            &tlp::CollectionPolicy::default(),
+            &tlp::Directory::default(),
         );
         assert_eq!(why, None);
         assert_eq!(
@@ -577,6 +587,8 @@ mod tests {
             "report--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b",
             r#"{"type":"report","object_refs":["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]}"#,
             &m(&[AMBER]),
+            &tlp::CollectionPolicy::default(),
+            &tlp::Directory::default(),
         );
         assert!(c.review && !c.quarantined);
         // A marking nobody registered: kept for operators only.
@@ -585,6 +597,8 @@ mod tests {
             "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
             IND,
             &m(&["marking-definition--deadbeef-0000-4000-8000-000000000001"]),
+            &tlp::CollectionPolicy::default(),
+            &tlp::Directory::default(),
         );
         assert!(c.quarantined && why.is_none());
         // A rule the data breaks: kept for operators only, and said.
@@ -593,6 +607,8 @@ mod tests {
             "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
             IND,
             &m(&[RED]),
+            &tlp::CollectionPolicy::default(),
+            &tlp::Directory::default(),
         );
         assert!(c.quarantined);
         assert!(why.unwrap().contains("red-without-recipients"));

@@ -96,9 +96,19 @@ impl<'a, S: Store> Redactor<'a, S> {
         {
             return Ok(vec![Delivery::Stored; rows.len()]);
         }
+        // The reader's own objects are never redacted (nor looked into).
+        let own = |class: &tlp::Classification| match self.scope {
+            ReadScope::Reader { org, .. } => org.is_some() && *org == class.origin,
+            _ => false,
+        };
         let parsed: Vec<Option<Value>> = rows
             .iter()
-            .map(|r| r.review.as_ref().and_then(|_| parse(r)))
+            .map(|r| {
+                r.review
+                    .as_ref()
+                    .filter(|rv| !own(&rv.class))
+                    .and_then(|_| parse(r))
+            })
             .collect();
         let refs = parsed
             .iter()
@@ -111,6 +121,7 @@ impl<'a, S: Store> Redactor<'a, S> {
             .zip(&parsed)
             .map(|(row, value)| match (&row.review, value) {
                 (None, _) => Delivery::Stored,
+                (Some(review), None) if own(&review.class) => Delivery::Stored,
                 // A flagged row whose bytes do not parse cannot be checked: withheld.
                 (Some(_), None) => Delivery::Withheld("redaction-unreadable"),
                 (Some(review), Some(v)) => match self.redact(v, &review.class) {

@@ -424,8 +424,6 @@ pub trait Store: Clone + Send + Sync + 'static {
         ids: Vec<String>,
     ) -> impl Future<Output = Result<Vec<StoredAccess>>> + Send;
 
-    /// Appends events to the audit log, in order, committed before this returns. `add_objects`
-    /// writes its own ingest entry in the same transaction as the objects.
     /// The access facts of every stored version of `ids` (targets of references), in no
     /// particular order: enough to decide, with [`ReadScope::allows`], which of them a reader
     /// may see and whether the last one it may see needs a redaction check.
@@ -435,6 +433,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         ids: Vec<String>,
     ) -> impl Future<Output = Result<Vec<RefAccess>>> + Send;
 
+    /// Appends events to the audit log, in order, committed before this returns. `add_objects`
+    /// appends its own ingest entry, right after the objects' commit.
     fn audit(&self, events: Vec<audit::AuditEvent>) -> impl Future<Output = Result<()>> + Send;
 
     /// Audit entries matching the filter, oldest first.

@@ -102,6 +102,10 @@ pub enum Refusal {
     PersonalDataNone {
         type_name: String,
     },
+    /// A granular access marking whose selector the server cannot resolve.
+    UnreadableSelector {
+        selector: String,
+    },
 }
 
 impl Refusal {
@@ -115,6 +119,7 @@ impl Refusal {
             Refusal::NotCreator { .. } => "not-creator",
             Refusal::CreatedByNotPoster { .. } => "created-by-not-poster",
             Refusal::PersonalDataNone { .. } => "personal-data-none",
+            Refusal::UnreadableSelector { .. } => "unreadable-selector",
         }
     }
 }
@@ -153,6 +158,10 @@ impl fmt::Display for Refusal {
             Refusal::PersonalDataNone { type_name } => write!(
                 f,
                 "access rule personal-data-none: a {type_name} is always personal data; it cannot be marked NL-PII:NONE"
+            ),
+            Refusal::UnreadableSelector { selector } => write!(
+                f,
+                "access rule unreadable-selector: the granular marking selector {selector:?} is not a path of property names and [n] list indexes"
             ),
         }
     }
@@ -249,7 +258,9 @@ pub fn classify(
     for g in &o.granular_markings {
         match &g.kind {
             MarkingKind::Tlp(t) => granular_tlp = granular_tlp.max(Some(*t)),
-            MarkingKind::Audience { affected, .. } => add_affected(&mut class, affected),
+            // Affected parties of a granular audience marking are affected by that part only;
+            // counting them for the whole object would give them every personal part of it.
+            MarkingKind::Audience { .. } => {}
             MarkingKind::Unknown => match policy.unknown_markings {
                 UnknownMarkings::Reject => return Err(Refusal::UnknownMarking(g.id.to_owned())),
                 UnknownMarkings::Quarantine => class.quarantined = true,
@@ -299,15 +310,79 @@ pub fn classify(
             type_name: o.type_name.to_owned(),
         });
     }
-    class.pii = explicit_pii.max(if pii_none {
+    // NL-PII:NONE overrides a *possible* detection only (research 4.6).
+    class.pii = explicit_pii.max(if pii_none && detected.object == PiiClass::Possible {
         PiiClass::None
     } else {
         detected.object
     });
-    class.zones = zones(o, &class, recipients.as_deref(), &detected, pii_none)?;
+    let zones = zones(o, &class, recipients.as_deref(), &detected, pii_none)?;
     class.recipients = recipients.unwrap_or_default();
+    class.zones = promote(o.type_name, &mut class, zones)?;
     class.review = !class.zones.is_empty() || crate::redact::may_reference(o.body);
     Ok(class)
+}
+
+/// Whether a reader who may not see the part at `selector` may not see the object at all: the
+/// part is a required or id-contributing property (redaction would withhold the object), or the
+/// object is a marking or extension definition or language content (never redacted).
+fn whole_object(type_name: &str, selector: &Path) -> bool {
+    let category = stix::model::category_of(type_name);
+    let top = selector.property().unwrap_or_default();
+    matches!(category, Some(stix::spec::Category::Meta))
+        || stix::sco_id::contributing_properties(type_name).is_some_and(|c| c.contains(&top))
+        || (selector.0.len() == 1 && crate::redact::required(type_name, category, top))
+}
+
+/// Moves the restrictions of the zones that withhold the whole object into the object's own
+/// classification, so the page query leaves the object out for readers who fail them (no
+/// paging position or header can then hint at it), and returns the other zones, tightened to
+/// the new object level and without those no stricter than it.
+fn promote(
+    type_name: &str,
+    class: &mut Classification,
+    zones: Vec<Zone>,
+) -> Result<Vec<Zone>, Refusal> {
+    let (whole, parts): (Vec<Zone>, Vec<Zone>) = zones
+        .into_iter()
+        .partition(|z| Path::parse(&z.selector).is_some_and(|p| whole_object(type_name, &p)));
+    if whole.is_empty() {
+        return Ok(parts);
+    }
+    for z in &whole {
+        class.tlp = class.tlp.max(z.tlp);
+        class.pii = class.pii.max(z.pii);
+        if !z.recipients.is_empty() {
+            class.recipients = if class.recipients.is_empty() {
+                z.recipients.clone()
+            } else {
+                narrow(Some(std::mem::take(&mut class.recipients)), &z.recipients)
+            };
+            if class.recipients.is_empty() {
+                return Err(Refusal::NoRecipients);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for mut z in parts {
+        z.tlp = z.tlp.max(class.tlp);
+        z.pii = z.pii.max(class.pii);
+        let narrower = !z.recipients.is_empty() && z.recipients != class.recipients;
+        if !class.recipients.is_empty() {
+            z.recipients = if z.recipients.is_empty() {
+                class.recipients.clone()
+            } else {
+                narrow(Some(z.recipients), &class.recipients)
+            };
+            if z.recipients.is_empty() {
+                return Err(Refusal::NoRecipients);
+            }
+        }
+        if z.tlp > class.tlp || narrower || z.pii > class.pii {
+            out.push(z);
+        }
+    }
+    Ok(out)
 }
 
 fn narrow(prev: Option<Vec<String>>, r: &[String]) -> Vec<String> {
@@ -351,28 +426,32 @@ fn zones(
             _ => continue,
         };
         for sel in &g.selectors {
-            if let Some(path) = Path::parse(sel) {
-                parts.push(Part {
-                    path,
-                    tlp,
-                    recipients: rec,
-                    pii,
-                    cancels,
-                });
-            }
+            // A restriction on a part the server cannot locate would be lost: refused.
+            let path = Path::parse(sel).ok_or_else(|| Refusal::UnreadableSelector {
+                selector: sel.clone(),
+            })?;
+            parts.push(Part {
+                path,
+                tlp,
+                recipients: rec,
+                pii,
+                cancels,
+            });
         }
     }
-    if !pii_none {
-        for (sel, pii) in &detected.properties {
-            if let Some(path) = Path::parse(sel) {
-                parts.push(Part {
-                    path,
-                    tlp: None,
-                    recipients: None,
-                    pii: *pii,
-                    cancels: false,
-                });
-            }
+    for (sel, pii) in &detected.properties {
+        // NL-PII:NONE on the object cancels what detection thought possible, not credentials.
+        if pii_none && *pii == PiiClass::Possible {
+            continue;
+        }
+        if let Some(path) = Path::parse(sel) {
+            parts.push(Part {
+                path,
+                tlp: None,
+                recipients: None,
+                pii: *pii,
+                cancels: false,
+            });
         }
     }
     let mut selectors: Vec<&Path> = parts

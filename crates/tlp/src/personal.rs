@@ -176,13 +176,25 @@ impl AssetScope {
         self.ip_ranges.is_empty() && self.domains.is_empty()
     }
 
-    /// The entries that do not parse (for the provisioning check).
+    /// What is wrong with the entries (for the provisioning check): ranges that do not parse
+    /// or are wider than a /8 (IPv4) or /16 (IPv6), and domains without a dot, which would make
+    /// the organisation an affected party of a whole top-level domain or of the internet.
     pub fn invalid_entries(&self) -> Vec<String> {
-        self.ip_ranges
-            .iter()
-            .filter(|r| parse_cidr(r).is_none())
-            .cloned()
-            .collect()
+        let ranges = self.ip_ranges.iter().filter_map(|r| match parse_cidr(r) {
+            None => Some(format!(
+                "ip_ranges entry {r:?} is not an address or CIDR range"
+            )),
+            Some((ip, len)) if len < if ip.is_ipv4() { 8 } else { 16 } => Some(format!(
+                "ip_ranges entry {r:?} is wider than a /8 (IPv4) or /16 (IPv6)"
+            )),
+            Some(_) => None,
+        });
+        let domains = self.domains.iter().filter_map(|d| {
+            let t = d.trim_end_matches('.');
+            (t.starts_with('.') || !t.contains('.') || t.contains(char::is_whitespace))
+                .then(|| format!("domains entry {d:?} is not a domain below a top-level domain"))
+        });
+        ranges.chain(domains).collect()
     }
 
     /// Whether an observable of `type_name` with `value` (an address or a range, a domain, an
@@ -254,6 +266,10 @@ const PERSONAL_PATTERN_PATHS: [&str; 3] = ["email-addr:", "email-message:", "use
 /// setting for IP addresses. `body` is parsed only for the types whose detection needs it.
 pub fn detect(type_name: &str, body: &str, ip_personal_data: bool) -> Detected {
     let parse = || serde_json::from_str::<Value>(body).ok();
+    // The text tests below look for property names; a name written with a JSON escape
+    // (`"credenti\u0061l"`) would slip past them, so such bodies are always parsed.
+    let escaped = body.contains("\\u");
+    let has = |needle: &str| escaped || body.contains(needle);
     let mut d = Detected::default();
     match type_name {
         "email-addr" | "email-message" | "mac-addr" => {
@@ -263,9 +279,7 @@ pub fn detect(type_name: &str, body: &str, ip_personal_data: bool) -> Detected {
         "user-account" => {
             d.object = PiiClass::Present;
             d.always = true;
-            if body.contains("\"credential\"")
-                && parse().is_some_and(|v| v.get("credential").is_some())
-            {
+            if has("\"credential\"") && parse().is_some_and(|v| v.get("credential").is_some()) {
                 d.properties
                     .push(("credential".to_owned(), PiiClass::Credential));
             }
@@ -282,16 +296,30 @@ pub fn detect(type_name: &str, body: &str, ip_personal_data: bool) -> Detected {
             }
         }
         "x509-certificate"
-            if body.contains("\"subject\"")
-                && parse().is_some_and(|v| v.get("subject").is_some()) =>
+            if has("\"subject\"") && parse().is_some_and(|v| v.get("subject").is_some()) =>
         {
             d.properties
                 .push(("subject".to_owned(), PiiClass::Possible));
         }
         "artifact" => d.object = PiiClass::Possible,
         "ipv4-addr" | "ipv6-addr" if ip_personal_data => d.object = PiiClass::Possible,
+        // Observables embedded in observed-data's deprecated `objects` count as the object's.
+        "observed-data" if has("\"objects\"") => {
+            let embedded = parse()
+                .and_then(|v| v.get("objects").and_then(Value::as_object).cloned())
+                .unwrap_or_default();
+            for o in embedded.values() {
+                let ty = o.get("type").and_then(Value::as_str).unwrap_or_default();
+                let inner = detect(ty, &o.to_string(), ip_personal_data);
+                d.object = d.object.max(inner.object);
+                d.always |= inner.always;
+                if !inner.properties.is_empty() {
+                    d.object = d.object.max(PiiClass::Possible);
+                }
+            }
+        }
         "indicator" => {
-            if PERSONAL_PATTERN_PATHS.iter().any(|p| body.contains(p))
+            if PERSONAL_PATTERN_PATHS.iter().any(|p| has(p))
                 && let Some(pattern) = parse()
                     .as_ref()
                     .and_then(|v| v.get("pattern"))
@@ -381,10 +409,23 @@ mod tests {
         assert!(!s.matches("url", "https://evil.example/bedrijf-b.nl"));
         assert!(!s.matches("file", "bedrijf-b.nl"));
         let bad = AssetScope {
-            ip_ranges: vec!["198.51.100.0/33".into(), "x".into(), "10.0.0.1".into()],
-            domains: vec![],
+            ip_ranges: vec![
+                "198.51.100.0/33".into(),
+                "x".into(),
+                "10.0.0.1".into(),
+                "0.0.0.0/0".into(),
+                "2001::/8".into(),
+            ],
+            domains: vec!["nl".into(), "bedrijf-b.nl".into(), ".nl".into()],
         };
-        assert_eq!(bad.invalid_entries(), vec!["198.51.100.0/33", "x"]);
+        let errors = bad.invalid_entries();
+        assert_eq!(errors.len(), 6, "{errors:?}");
+        for (entry, error) in ["198.51.100.0/33", "x", "0.0.0.0/0", "2001::/8", "nl", ".nl"]
+            .iter()
+            .zip(&errors)
+        {
+            assert!(error.contains(&format!("{entry:?}")), "{error}");
+        }
     }
 
     #[test]
@@ -428,5 +469,30 @@ mod tests {
         );
         assert_eq!(ind.object, PiiClass::None);
         assert_eq!(detect("malware", "{}", true), Detected::default());
+        // A property name written with an escape is found all the same.
+        let d = detect(
+            "user-account",
+            r#"{"type":"user-account","credenti\u0061l":"x"}"#,
+            false,
+        );
+        assert_eq!(d.properties.len(), 1);
+        // Observables embedded in observed-data.
+        let od = |inner: &str| {
+            detect(
+                "observed-data",
+                &format!(r#"{{"type":"observed-data","objects":{{"0":{inner}}}}}"#),
+                true,
+            )
+        };
+        let d = od(r#"{"type":"email-addr","value":"jan@example.nl"}"#);
+        assert_eq!((d.object, d.always), (PiiClass::Present, true));
+        assert_eq!(
+            od(r#"{"type":"ipv4-addr","value":"198.51.100.1"}"#).object,
+            PiiClass::Possible
+        );
+        assert_eq!(
+            od(r#"{"type":"file","name":"x.exe"}"#).object,
+            PiiClass::None
+        );
     }
 }

@@ -101,6 +101,10 @@ pub enum Outcome {
 /// text scan at ingest; it may say yes for a key-like string inside a value, which only costs a
 /// needless check on read.
 pub fn may_reference(body: &str) -> bool {
+    // A key written with a JSON escape (`"object_ref\u0073"`) would slip past the scan below.
+    if body.contains("\\u") {
+        return serde_json::from_str::<Value>(body).map_or(true, |v| !references(&v).is_empty());
+    }
     let b = body.as_bytes();
     let mut from = 0;
     while let Some(pos) = body[from..].find("_ref").map(|p| p + from) {
@@ -175,7 +179,8 @@ pub fn references(obj: &Value) -> Vec<(Path, String)> {
     out
 }
 
-fn required(type_name: &str, category: Option<Category>, prop: &str) -> bool {
+/// Whether `prop` is required for objects of `type_name` (common and type-specific).
+pub(crate) fn required(type_name: &str, category: Option<Category>, prop: &str) -> bool {
     let common = match category {
         Some(Category::Sdo | Category::Sro) => {
             &["type", "id", "spec_version", "created", "modified"][..]
@@ -410,6 +415,8 @@ mod tests {
         assert!(may_reference(r#"{"source_ref":"x--1"}"#));
         assert!(may_reference(r#"{"extensions":{"e":{"sample_refs":[]}}}"#));
         assert!(!may_reference(r#"{"name":"no refs"}"#));
+        assert!(may_reference(r#"{"object_ref\u0073":["x--1"]}"#));
+        assert!(!may_reference(r#"{"name":"caf\u00e9"}"#));
     }
 
     #[test]

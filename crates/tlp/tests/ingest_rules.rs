@@ -1023,7 +1023,9 @@ fn affected_parties_are_the_union_without_duplicates() {
 }
 
 #[test]
-fn affected_parties_from_granular_markings_join_the_union() {
+fn affected_parties_of_granular_markings_are_not_affected_by_the_whole_object() {
+    // D is named affected by a marking of one part only: counting it for the whole object
+    // would give it every personal part of the object (issue 5 review).
     let o = object(
         "indicator",
         INDICATOR,
@@ -1031,11 +1033,7 @@ fn affected_parties_from_granular_markings_join_the_union() {
         vec![audience(AUDIENCE_2, None, &[COMPANY_B, COMPANY_D])],
     );
     let c = accepted(&o, &open());
-    assert_eq!(
-        sorted(c.affected.clone()),
-        sorted(vec![COMPANY_B.into(), COMPANY_D.into()])
-    );
-    assert_eq!(c.affected.len(), 2, "no duplicates: {:?}", c.affected);
+    assert_eq!(c.affected, vec![COMPANY_B.to_owned()]);
     // Affected parties alone restrict nobody.
     assert!(c.recipients.is_empty());
 }
@@ -1346,6 +1344,12 @@ fn every_refusal() -> Vec<(Refusal, &'static str)> {
             },
             "personal-data-none",
         ),
+        (
+            Refusal::UnreadableSelector {
+                selector: "labels.[+1]".into(),
+            },
+            "unreadable-selector",
+        ),
     ];
     for (r, _) in &all {
         match r {
@@ -1356,7 +1360,8 @@ fn every_refusal() -> Vec<(Refusal, &'static str)> {
             | Refusal::NoRecipients
             | Refusal::NotCreator { .. }
             | Refusal::CreatedByNotPoster { .. }
-            | Refusal::PersonalDataNone { .. } => {}
+            | Refusal::PersonalDataNone { .. }
+            | Refusal::UnreadableSelector { .. } => {}
         }
     }
     all
@@ -1664,4 +1669,102 @@ fn objects_with_references_are_flagged_for_review() {
     );
     let c = accepted(&report, &open());
     assert!(c.review && c.zones.is_empty());
+}
+
+#[test]
+fn a_restricted_required_or_id_property_restricts_the_whole_object() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    // Scenario 6: the pattern (required) is TLP:RED for analyst D: whoever may not see it may
+    // not see the indicator, so the restriction is the object's (the page query leaves it out,
+    // no paging header hints at it).
+    let o = with_body(
+        "indicator",
+        "{}",
+        vec![amber()],
+        vec![
+            (red(), &["pattern"]),
+            (
+                audience(AUDIENCE_1, Some(&[DTC_ANALYST]), &[]),
+                &["pattern"],
+            ),
+            (pii(Pii::Present), &["description"]),
+        ],
+    );
+    let c = accepted(&o, &open());
+    assert_eq!(c.tlp, Some(Tlp::Red));
+    assert_eq!(c.recipients, vec![DTC_ANALYST.to_owned()]);
+    // The description stays a part, tightened to the new object level.
+    assert_eq!(c.zones.len(), 1, "{:?}", c.zones);
+    assert_eq!(c.zones[0].selector, "description");
+    assert_eq!(c.zones[0].tlp, Some(Tlp::Red));
+    assert_eq!(c.zones[0].recipients, vec![DTC_ANALYST.to_owned()]);
+    assert_eq!(c.zones[0].pii, PiiClass::Present);
+    // An id-contributing property of an SCO (ipv4-addr.value), at any depth of it.
+    let ip = with_body(
+        "ipv4-addr",
+        r#"{"value":"198.51.100.1"}"#,
+        vec![green()],
+        vec![(pii(Pii::Present), &["value"])],
+    );
+    let c = accepted(&ip, &open());
+    assert_eq!((c.pii, c.zones.len()), (PiiClass::Present, 0));
+    let file = with_body(
+        "file",
+        "{}",
+        vec![green()],
+        vec![(amber(), &["hashes.MD5"])],
+    );
+    let c = accepted(&file, &open());
+    assert_eq!((c.tlp, c.zones.len()), (Some(Tlp::Amber), 0));
+    // Meta objects are never redacted: any part restricts the whole.
+    let m = with_body(
+        "marking-definition",
+        "{}",
+        vec![],
+        vec![(amber(), &["name"])],
+    );
+    assert_eq!(accepted(&m, &open()).tlp, Some(Tlp::Amber));
+}
+
+#[test]
+fn granular_markings_with_unreadable_selectors_are_refused() {
+    for sel in ["labels.[+1]", "", "a..b", "labels.[]"] {
+        let o = with_body("indicator", "{}", vec![green()], vec![(red(), &[sel])]);
+        assert_eq!(
+            refused(&o, &open()),
+            Refusal::UnreadableSelector {
+                selector: sel.into()
+            },
+            "{sel:?}"
+        );
+    }
+}
+
+#[test]
+fn personal_data_none_cancels_possible_detections_only() {
+    use tlp::PiiClass;
+    use tlp::ingest::Pii;
+    // A pattern over e-mail addresses is personal data whatever NONE says (research 4.6: NONE
+    // overrides what is only *possible*).
+    let ind = with_body(
+        "indicator",
+        r#"{"pattern":"[email-addr:value = 'jan@example.nl']"}"#,
+        vec![green(), pii(Pii::None)],
+        vec![],
+    );
+    assert_eq!(accepted(&ind, &open()).pii, PiiClass::Present);
+    // A password stays credentials beside NL-PII:PRESENT + NONE.
+    let acct = with_body(
+        "user-account",
+        r#"{"account_login":"jan","credential":"x"}"#,
+        vec![amber(), pii(Pii::Present), pii(Pii::None)],
+        vec![],
+    );
+    let c = accepted(&acct, &open());
+    assert_eq!(c.pii, PiiClass::Present);
+    assert_eq!(
+        c.zones,
+        vec![zone("credential", Tlp::Amber, PiiClass::Credential)]
+    );
 }

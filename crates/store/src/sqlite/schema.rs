@@ -27,14 +27,37 @@ pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, 
 /// Version 4: personal data and redaction (issue 5). Each object version gets its
 /// personal-data class (part of the read predicate) and its zones (granular restrictions,
 /// read only for rows flagged for review: `access_flags` bit 4); organisations get dated
-/// designations and an asset scope. Rows stored before this version have class 0 (none), no
-/// zones and no review flag: they are read as before (their granular TLP already raised the
-/// whole object's level, which is stricter than zones).
+/// designations and an asset scope.
+///
+/// Rows stored before this version are classified conservatively from their bytes: the types
+/// that are always personal data, individuals, indicators over personal observables and rows
+/// naming a personal-data marking anywhere (object or granular: the whole row) become personal
+/// (credentials where a credential appears); artifacts possible; rows whose bytes name more
+/// `_ref` keys than attribution and marking references are flagged for review (their references
+/// are checked on read). Their granular TLP already raised the whole object's level, which is
+/// stricter than zones. Affected parties from asset scopes are not derived for them (that only
+/// ever widens). `shadowed` is reset: it compared classifications that have now changed.
 const MIGRATION_4: &str = r#"
 ALTER TABLE object_version ADD COLUMN pii INTEGER NOT NULL DEFAULT 0; -- 0 none, 1 possible, 2 present, 3 credential
 ALTER TABLE object_version ADD COLUMN zones TEXT;                   -- JSON array of tlp::Zone, or NULL
 ALTER TABLE organisation ADD COLUMN designations TEXT NOT NULL DEFAULT '[]'; -- JSON array of tlp::Designation
 ALTER TABLE organisation ADD COLUMN asset_scope TEXT NOT NULL DEFAULT '{}';  -- JSON tlp::AssetScope
+UPDATE object_version SET pii = 2
+ WHERE stix_type IN ('user-account', 'email-addr', 'email-message', 'mac-addr')
+    OR (stix_type = 'identity' AND instr(CAST(body AS TEXT), '"individual"') > 0)
+    OR (stix_type = 'indicator' AND (instr(CAST(body AS TEXT), 'email-addr:') > 0
+        OR instr(CAST(body AS TEXT), 'email-message:') > 0
+        OR instr(CAST(body AS TEXT), 'user-account:') > 0))
+    OR instr(CAST(body AS TEXT), 'a8f50efe-949c-4fe6-b5fc-4d1684f8fb0d') > 0;
+UPDATE object_version SET pii = 3
+ WHERE (stix_type = 'user-account' AND instr(CAST(body AS TEXT), '"credential"') > 0)
+    OR instr(CAST(body AS TEXT), '3a7f8d07-0408-4ce0-98d5-8cac5339e74d') > 0;
+UPDATE object_version SET pii = 1 WHERE pii = 0 AND stix_type = 'artifact';
+UPDATE object_version SET access_flags = access_flags | 4
+ WHERE length(CAST(body AS TEXT)) - length(replace(CAST(body AS TEXT), '_ref', ''))
+     > 4 * ((length(CAST(body AS TEXT)) - length(replace(CAST(body AS TEXT), 'created_by_ref', ''))) / 14
+          + (length(CAST(body AS TEXT)) - length(replace(CAST(body AS TEXT), 'marking_ref', ''))) / 11);
+UPDATE object_version SET shadowed = 0;
 "#;
 
 /// Version 3: access control (issue 4). The classification of each object version is stored
@@ -399,5 +422,84 @@ mod tests {
                 ("a--2".into(), Some(3), 0, None)
             ]
         );
+    }
+
+    #[test]
+    fn migration_4_classifies_stored_rows_conservatively() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_version(version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL)",
+        )
+        .unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(3).enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_version VALUES (?1, 0)",
+                [i64::try_from(i + 1).unwrap()],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO api_root VALUES ('lds', 'LDS', NULL, 1000);
+             INSERT INTO collection(id, api_root, uuid, title) VALUES (1, 'lds', 'u', 't');",
+        )
+        .unwrap();
+        let rows = [
+            ("user-account", r#"{"account_login":"jan"}"#),
+            (
+                "user-account",
+                r#"{"account_login":"jan","credential":"x"}"#,
+            ),
+            (
+                "identity",
+                r#"{"identity_class":"individual","created_by_ref":"identity--a"}"#,
+            ),
+            (
+                "identity",
+                r#"{"identity_class":"organization","created_by_ref":"identity--a"}"#,
+            ),
+            (
+                "indicator",
+                r#"{"pattern":"[email-addr:value = 'a@b.nl']","object_marking_refs":["m--1"]}"#,
+            ),
+            (
+                "report",
+                r#"{"created_by_ref":"identity--a","object_refs":["x--1"]}"#,
+            ),
+            (
+                "note",
+                r#"{"granular_markings":[{"marking_ref":"marking-definition--a8f50efe-949c-4fe6-b5fc-4d1684f8fb0d","selectors":["content"]}]}"#,
+            ),
+            ("artifact", r#"{"url":"https://x"}"#),
+        ];
+        for (n, (ty, body)) in rows.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO object_version(collection_id, stix_id, stix_type, spec_version,
+                   version_us, version, date_added_us, is_latest, tlp, body, shadowed)
+                 VALUES (1, ?1, ?2, '2.1', 1, 'v', ?3, 1, 1, ?4, 1)",
+                rusqlite::params![
+                    format!("{ty}--{n}"),
+                    ty,
+                    i64::try_from(n).unwrap(),
+                    body.as_bytes()
+                ],
+            )
+            .unwrap();
+        }
+        migrate(&conn).unwrap();
+        let got: Vec<(i64, i64, i64)> = conn
+            .prepare(
+                "SELECT pii, access_flags & 4, shadowed FROM object_version ORDER BY date_added_us",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let pii: Vec<i64> = got.iter().map(|g| g.0).collect();
+        let review: Vec<i64> = got.iter().map(|g| g.1).collect();
+        assert_eq!(pii, vec![2, 3, 2, 0, 2, 0, 2, 1]);
+        assert_eq!(review, vec![0, 0, 0, 0, 0, 4, 0, 0]);
+        assert!(got.iter().all(|g| g.2 == 0), "shadowed reset");
     }
 }
