@@ -71,6 +71,11 @@ pub struct ServerSection {
     pub synchronous_full: bool,
     /// HTTP worker threads (default: number of cores).
     pub workers: Option<usize>,
+    /// Memory-mapped reads of the database files, per connection, in MiB (default 0: off).
+    /// Faster random reads (redaction's lookups of referenced objects), at the price of the
+    /// mapped pages counting in the server's resident set.
+    #[serde(default)]
+    pub mmap_mib: u64,
     /// The STIX identity of the organisation running this server: `created_by_ref` of the
     /// redacted objects it serves (they are its republication). Default: the Schakel project
     /// identity.
@@ -120,6 +125,7 @@ impl Default for ServerSection {
             max_page_size: MAX_PAGE_SIZE,
             synchronous_full: false,
             workers: None,
+            mmap_mib: 0,
             identity: None,
             status_retention_secs: DEFAULT_STATUS_RETENTION_SECS,
         }

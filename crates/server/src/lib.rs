@@ -167,6 +167,7 @@ pub async fn start(
         &server.data.join("schakel.db"),
         SqliteOptions {
             synchronous_full: server.synchronous_full,
+            mmap_size: i64::try_from(server.mmap_mib.saturating_mul(1 << 20)).unwrap_or(i64::MAX),
             ..SqliteOptions::default()
         },
     )?;
