@@ -414,10 +414,16 @@ async fn read_page<S: Store>(
     let vis = Visibility::Scoped(scope.clone());
     let bodies = matches!(endpoint, Endpoint::Objects | Endpoint::Object);
     let page = query(state, &c, &read, &vis, bodies).await?;
-    let served = Redactor::new(&state.store, &c, &scope, &state.settings.identity)
-        .deliveries(&page.rows)
-        .await
-        .map_err(|e| ApiError(crate::state::internal(e)))?;
+    let served = Redactor::new(
+        &state.store,
+        &state.refs,
+        &c,
+        &scope,
+        &state.settings.identity,
+    )
+    .deliveries(&page.rows)
+    .await
+    .map_err(|e| ApiError(crate::state::internal(e)))?;
     let all_withheld =
         !served.is_empty() && served.iter().all(|d| matches!(d, Delivery::Withheld(_)));
     // Without filters beyond the id, an empty first page already says that no version is
@@ -798,11 +804,10 @@ pub async fn add_objects<S: Store>(
         failures: prepared.failures,
         pendings: Vec::new(),
     };
-    let (_, status) = state
-        .store
-        .add_objects(&c, prepared.objects, status)
-        .await
-        .map_err(|e| ApiError(crate::state::internal(e)))?;
+    let added = state.store.add_objects(&c, prepared.objects, status).await;
+    // Whatever the outcome: what redaction cached about this collection may be stale now.
+    state.refs.invalidate(c.key);
+    let (_, status) = added.map_err(|e| ApiError(crate::state::internal(e)))?;
     tracing::info!(account = %p.account, collection = %c.id, total = status.total_count, failures = status.failures.len(), "objects added");
     Ok(HttpResponse::Accepted()
         .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
@@ -854,11 +859,9 @@ pub async fn delete_object<S: Store>(
             )));
         }
     }
-    let deleted = state
-        .store
-        .delete_object(&c, &oid, &filter)
-        .await
-        .map_err(|e| ApiError(crate::state::internal(e)))?;
+    let deleted = state.store.delete_object(&c, &oid, &filter).await;
+    state.refs.invalidate(c.key);
+    let deleted = deleted.map_err(|e| ApiError(crate::state::internal(e)))?;
     // A 200 means the selected versions are gone (T-78); a filter that selects none is 404
     // (as medallion), not a 200 that deleted nothing.
     if deleted == 0 {

@@ -19,9 +19,13 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use store::{Collection, ObjectFilter, PageRequest, ReadScope, Row, Store, StoreError, Visibility};
+use store::{
+    Collection, ObjectFilter, PageRequest, ReadScope, RefAccess, Row, Store, StoreError, Visibility,
+};
 use tlp::redact::{Outcome, RefState};
 
 /// How many levels of references are followed to decide whether a referenced object is
@@ -30,6 +34,90 @@ pub const MAX_DEPTH: usize = 4;
 
 /// `IN (...)` lists are sent in chunks of this many ids.
 const CHUNK: usize = 500;
+
+/// Entries kept at most (then the cache starts over: simple, and bounded).
+const CACHE_ENTRIES: usize = 200_000;
+/// How long an entry is trusted. Writes through this server invalidate the collection's
+/// entries at once; the age bound covers writes by other processes on the same database
+/// (`schakel import` while the server runs, other server nodes later).
+const CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// The access columns of referenced objects, shared by all requests: pages of a feed refer to
+/// the same malware, attack patterns and identities again and again, and many readers read the
+/// same new pages. Reader-independent (each request applies its own scope to them). What a
+/// stale entry can do is bounded: it decides whether a *reference* (an id) stays in an object
+/// the reader may see, never whether an object or a part of one is sent.
+#[derive(Debug, Default)]
+pub struct RefCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    /// Write generation per collection key.
+    generations: HashMap<i64, u64>,
+    /// (collection key, id) -> the entry.
+    entries: HashMap<(i64, String), CacheEntry>,
+}
+
+/// Generation of the collection when looked up, when, every stored version's access columns.
+type CacheEntry = (u64, Instant, Arc<Vec<RefAccess>>);
+
+impl RefCache {
+    /// Forgets what is cached for the collection (call after every write to it).
+    pub fn invalidate(&self, collection: i64) {
+        if let Ok(mut c) = self.inner.lock() {
+            *c.generations.entry(collection).or_default() += 1;
+        }
+    }
+
+    fn generation(&self, collection: i64) -> u64 {
+        self.inner
+            .lock()
+            .map(|c| c.generations.get(&collection).copied().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// The cached versions of `ids`; the ids not (validly) cached are returned apart.
+    fn get(&self, collection: i64, ids: Vec<String>) -> (Vec<RefAccess>, Vec<String>) {
+        let Ok(c) = self.inner.lock() else {
+            return (Vec::new(), ids);
+        };
+        let generation = c.generations.get(&collection).copied().unwrap_or_default();
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for id in ids {
+            match c.entries.get(&(collection, id.clone())) {
+                Some((g, at, v)) if *g == generation && at.elapsed() < CACHE_TTL => {
+                    found.extend(v.iter().cloned());
+                }
+                _ => missing.push(id),
+            }
+        }
+        (found, missing)
+    }
+
+    /// Stores what a lookup made at `generation` found for `ids` (ids without versions too:
+    /// "not held" is an answer).
+    fn put(&self, collection: i64, generation: u64, ids: &[String], rows: &[RefAccess]) {
+        let Ok(mut c) = self.inner.lock() else { return };
+        if c.entries.len() + ids.len() > CACHE_ENTRIES {
+            c.entries.clear();
+        }
+        let now = Instant::now();
+        let mut by_id: HashMap<&str, Vec<RefAccess>> =
+            ids.iter().map(|i| (i.as_str(), Vec::new())).collect();
+        for r in rows {
+            if let Some(v) = by_id.get_mut(r.id.as_str()) {
+                v.push(r.clone());
+            }
+        }
+        for (id, v) in by_id {
+            c.entries
+                .insert((collection, id.to_owned()), (generation, now, Arc::new(v)));
+        }
+    }
+}
 
 /// What the reader receives of one row of a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +143,7 @@ pub struct RedactedRow {
 #[derive(Debug)]
 pub struct Redactor<'a, S> {
     store: &'a S,
+    cache: &'a RefCache,
     collection: &'a Collection,
     scope: &'a ReadScope,
     identity: &'a str,
@@ -75,12 +164,14 @@ fn parse(row: &Row) -> Option<Value> {
 impl<'a, S: Store> Redactor<'a, S> {
     pub fn new(
         store: &'a S,
+        cache: &'a RefCache,
         collection: &'a Collection,
         scope: &'a ReadScope,
         identity: &'a str,
     ) -> Self {
         Redactor {
             store,
+            cache,
             collection,
             scope,
             identity,
@@ -184,6 +275,24 @@ impl<'a, S: Store> Redactor<'a, S> {
         Ok(out)
     }
 
+    /// The access columns of every stored version of `ids`, from the cache where it has them.
+    async fn reference_access(&self, ids: Vec<String>) -> Result<Vec<RefAccess>, StoreError> {
+        let key = self.collection.key;
+        // The generation before the lookup: a write that lands during it makes the entries
+        // stale at once.
+        let generation = self.cache.generation(key);
+        let (mut found, missing) = self.cache.get(key, ids);
+        if !missing.is_empty() {
+            let fetched = self
+                .store
+                .reference_access(self.collection, missing.clone())
+                .await?;
+            self.cache.put(key, generation, &missing, &fetched);
+            found.extend(fetched);
+        }
+        Ok(found)
+    }
+
     /// Learns the [`RefState`] of each of `ids`.
     fn resolve(
         &mut self,
@@ -202,11 +311,7 @@ impl<'a, S: Store> Redactor<'a, S> {
             // (`ReadScope::allows`; the store suite checks the two agree).
             let mut held: HashSet<String> = HashSet::new();
             let mut last_visible: HashMap<String, (String, i64, bool)> = HashMap::new();
-            for a in self
-                .store
-                .reference_access(self.collection, ids.clone())
-                .await?
-            {
+            for a in self.reference_access(ids.clone()).await? {
                 held.insert(a.id.clone());
                 if !self.scope.allows(&a.class) {
                     continue;
@@ -288,5 +393,49 @@ impl<'a, S: Store> Redactor<'a, S> {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(id: &str) -> RefAccess {
+        RefAccess {
+            id: id.to_owned(),
+            spec_version: "2.1".into(),
+            version_us: 1,
+            class: tlp::Classification::default(),
+        }
+    }
+
+    #[test]
+    fn the_cache_answers_until_the_collection_is_written() {
+        let cache = RefCache::default();
+        let ids = vec!["a--1".to_owned(), "b--2".to_owned()];
+        let g = cache.generation(7);
+        cache.put(7, g, &ids, &[access("a--1")]);
+        let (found, missing) = cache.get(7, ids.clone());
+        assert_eq!(found, vec![access("a--1")]);
+        assert!(missing.is_empty(), "'not held' is cached too");
+        // Another collection is another cache.
+        assert_eq!(cache.get(8, ids.clone()).1, ids);
+        cache.invalidate(7);
+        assert_eq!(cache.get(7, ids.clone()).1, ids);
+        // A lookup that started before a write does not fill the cache for after it.
+        let before = cache.generation(7);
+        cache.invalidate(7);
+        cache.put(7, before, &ids, &[]);
+        assert_eq!(cache.get(7, ids.clone()).1, ids);
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let cache = RefCache::default();
+        let ids: Vec<String> = (0..CACHE_ENTRIES).map(|n| format!("x--{n}")).collect();
+        cache.put(1, 0, &ids, &[]);
+        cache.put(1, 0, &["y--1".to_owned()], &[]);
+        let entries = cache.inner.lock().map(|c| c.entries.len()).unwrap_or(0);
+        assert_eq!(entries, 1, "full: started over");
     }
 }

@@ -91,6 +91,8 @@ pub struct AppState<S> {
     pub settings: Settings,
     pub cursor_key: CursorKey,
     pub clock: Clock,
+    /// Access columns of referenced objects, for redaction ([`crate::redaction::RefCache`]).
+    pub refs: crate::redaction::RefCache,
     structure: RwLock<Option<(Instant, Arc<Structure>)>>,
     grants: RwLock<GrantCache>,
 }
@@ -106,6 +108,7 @@ impl<S: Store> AppState<S> {
             settings,
             cursor_key,
             clock,
+            refs: crate::redaction::RefCache::default(),
             structure: RwLock::new(None),
             grants: RwLock::new(HashMap::new()),
         }

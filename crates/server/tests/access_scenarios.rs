@@ -1920,3 +1920,44 @@ async fn a_withheld_first_version_does_not_hide_the_next_one() {
     let versions = expect_ok(get(&srv, &versions_path(LDS_PARTNERS, &id), C2T).await).await;
     assert_eq!(versions["versions"], json!(["2020-08-28T08:00:00.000Z"]));
 }
+
+// The access columns of referenced objects are cached across requests; a write to the
+// collection makes the cache forget them at once: a reference to an address not held is kept
+// (it tells nothing), and once the address is stored, possibly personal, the same report is
+// served to C2T without it on the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_is_seen_by_the_next_redaction() {
+    let srv = start().await;
+    let ip = vpn_gateway();
+    let ip_id = ip["id"].as_str().unwrap().to_owned();
+    let mut report = json!({
+        "type": "report",
+        "spec_version": "2.1",
+        "id": CASE_REPORT,
+        "created_by_ref": NCSC_ID,
+        "created": "2020-08-27T08:00:00.000Z",
+        "modified": "2020-08-27T08:00:00.000Z",
+        "name": "Pulse Secure case 17",
+        "published": "2020-08-27T08:00:00Z",
+        "report_types": ["threat-report"],
+        "object_refs": [PULSE_INDICATOR, ip_id],
+        "object_marking_refs": [TLP_GREEN]
+    });
+    let s = post(
+        &srv,
+        LDS_PARTNERS,
+        NCSC,
+        &[pulse_indicator(), report.clone()],
+    )
+    .await;
+    assert_eq!(s["failure_count"], 0, "{s}");
+    assert_eq!(get_one(&srv, C2T, CASE_REPORT).await, report);
+    // Read again: now from the cache.
+    assert_eq!(get_one(&srv, C2T, CASE_REPORT).await, report);
+    let s = post(&srv, LDS_PARTNERS, NCSC, &[ip]).await;
+    assert_eq!(s["failure_count"], 0, "{s}");
+    let redacted = get_one(&srv, C2T, CASE_REPORT).await;
+    report["object_refs"] = json!([PULSE_INDICATOR]);
+    assert_eq!(redacted["object_refs"], report["object_refs"], "{redacted}");
+    assert_ne!(redacted["id"], CASE_REPORT);
+}
