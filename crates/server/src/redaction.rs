@@ -10,8 +10,8 @@
 //! A reference is withheld when it points at an object held in the collection that the reader
 //! may not see, or at a personal SCO type the reader may not receive (held or not: its
 //! deterministic id is a hash of its value). Whether a referenced object that is itself flagged
-//! for review ends up withheld (a relationship whose end is withheld, an indicator whose
-//! required pattern is restricted) is decided the same way, recursively, up to
+//! for review ends up withheld (a relationship whose end is withheld, a report all of whose
+//! references are) is decided the same way, recursively, up to
 //! [`MAX_DEPTH`] levels; deeper than that a flagged object counts as withheld (fail safe), and
 //! inside a reference cycle an object being decided counts as visible (it is visible as a whole;
 //! only redaction could withhold it).
@@ -306,8 +306,8 @@ impl<'a, S: Store> Redactor<'a, S> {
             if ids.is_empty() {
                 return Ok(());
             }
-            // One lookup per id in a covering index of every version's access columns; visibility
-            // is decided here by the same predicate the page query runs in SQL
+            // The access columns of every version of the ids (cached, or one statement);
+            // visibility is decided here by the same predicate the page query runs in SQL
             // (`ReadScope::allows`; the store suite checks the two agree).
             let mut held: HashSet<String> = HashSet::new();
             let mut last_visible: HashMap<String, (String, i64, bool)> = HashMap::new();

@@ -325,3 +325,85 @@ fn reasons_name_the_rule() {
         Decision::Withheld(Reason::Quarantined)
     );
 }
+
+/// Personal data (issue 5; research 4.6), every class x every combination of designations x
+/// affected party or not x originator or not, for an audience member whose TLP allows the
+/// object. Written out: `V` visible, `P` withheld for lack of a personal-data designation, `C`
+/// for lack of a credential designation. Rows: classes none, possible, present, credential;
+/// columns: designations none, personal data, credentials, both.
+#[test]
+fn personal_data_needs_a_designation_of_the_day_or_an_affected_party() {
+    use tlp::{PersonalAccess, PiiClass};
+    let dir = directory();
+    let policy = base_policy();
+    let classes = [
+        PiiClass::None,
+        PiiClass::Possible,
+        PiiClass::Present,
+        PiiClass::Credential,
+    ];
+    let accesses = [(false, false), (true, false), (false, true), (true, true)];
+    // Not affected, not the originator.
+    let expected = ["VVVV", "PVPV", "PVPV", "CCVV"];
+    for (affected, originator) in [(false, false), (true, false), (false, true)] {
+        for (class, row) in classes.iter().zip(expected) {
+            for ((pd, cred), cell) in accesses.iter().zip(row.chars()) {
+                let reader = Reader::Account {
+                    org: dir.get("dtc").unwrap(),
+                    identity: None,
+                    operator: false,
+                    personal: PersonalAccess {
+                        personal_data: *pd,
+                        credential: *cred,
+                    },
+                };
+                let c = Classification {
+                    tlp: Some(Tlp::Amber),
+                    origin: Some(if originator { "dtc" } else { "ncsc" }.into()),
+                    affected: if affected {
+                        vec![ORG_DTC.to_owned()]
+                    } else {
+                        vec![]
+                    },
+                    pii: *class,
+                    ..Classification::default()
+                };
+                let d = decide(&reader, &policy, true, &dir, &c);
+                let want = if affected || originator { 'V' } else { cell };
+                let got = match d {
+                    Decision::Visible(_) => 'V',
+                    Decision::Withheld(Reason::NoPersonalDataDesignation) => 'P',
+                    Decision::Withheld(Reason::NoCredentialDesignation) => 'C',
+                    other => panic!("{class:?} {pd} {cred}: {other:?}"),
+                };
+                assert_eq!(
+                    got, want,
+                    "{class:?} designations ({pd}, {cred}) affected {affected} originator {originator}"
+                );
+                // The page query's predicate agrees.
+                let scope = ReadScope::of(&reader, &policy, true, &dir);
+                assert_eq!(scope.allows(&c), got == 'V', "{class:?} ({pd}, {cred})");
+            }
+        }
+    }
+    // Being affected never widens TLP: DTC is not named for TLP:RED, so its own leaked data
+    // under RED for someone else stays withheld from it.
+    let reader = Reader::Account {
+        org: dir.get("dtc").unwrap(),
+        identity: None,
+        operator: false,
+        personal: PersonalAccess::default(),
+    };
+    let c = Classification {
+        tlp: Some(Tlp::Red),
+        origin: Some("ncsc".into()),
+        recipients: vec![ANALYST_D.into()],
+        affected: vec![ORG_DTC.into()],
+        pii: PiiClass::Credential,
+        ..Classification::default()
+    };
+    assert_eq!(
+        decide(&reader, &policy, true, &dir, &c),
+        Decision::Withheld(Reason::NotARecipient)
+    );
+}
