@@ -83,13 +83,7 @@ pub async fn explain<S: Store>(
         .account(account)
         .await?
         .ok_or_else(|| ExplainError::UnknownAccount(account.to_owned()))?;
-    let dir = tlp::Directory::new(
-        store
-            .organisations()
-            .await?
-            .iter()
-            .map(store::Organisation::access),
-    );
+    let dir = store::directory(store).await?;
     let org = dir.organisation(&acct.organisation);
     let reader = tlp::Reader::Account {
         org: &org,

@@ -472,13 +472,7 @@ async fn import_objects<S: Store>(
         })
         .collect();
 
-    let dir = tlp::Directory::new(
-        store
-            .organisations()
-            .await?
-            .iter()
-            .map(store::Organisation::access),
-    );
+    let dir = store::directory(store).await?;
     let mut entries = Vec::with_capacity(c.objects.len());
     for (position, raw) in c.objects.iter().enumerate() {
         let report_v = validate_object_json(raw.get())

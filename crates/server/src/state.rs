@@ -129,14 +129,7 @@ impl<S: Store> AppState<S> {
                 self.store.collections(&r.path).await.map_err(internal)?,
             );
         }
-        let directory = Arc::new(tlp::Directory::new(
-            self.store
-                .organisations()
-                .await
-                .map_err(internal)?
-                .iter()
-                .map(store::Organisation::access),
-        ));
+        let directory = Arc::new(store::directory(&self.store).await.map_err(internal)?);
         let s = Arc::new(Structure {
             roots,
             collections,

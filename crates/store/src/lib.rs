@@ -116,6 +116,17 @@ impl Organisation {
     }
 }
 
+/// Every provisioned organisation as the access rules see them.
+pub async fn directory<S: Store>(store: &S) -> Result<tlp::Directory> {
+    Ok(tlp::Directory::new(
+        store
+            .organisations()
+            .await?
+            .iter()
+            .map(Organisation::access),
+    ))
+}
+
 /// A login. Belongs to one organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {

@@ -378,17 +378,14 @@ pub(crate) fn idle_checkpoint(conn: &Connection, busy_timeout: Duration) -> bool
 mod tests {
     use super::*;
 
-    /// A database written by the previous release (schema 2) keeps what its readers saw: an
-    /// unmarked object becomes GREEN (defaulted), a marked one keeps its TLP, and neither has
-    /// an originator.
-    #[test]
-    fn migration_3_keeps_unmarked_objects_readable() {
+    /// A database at schema `version` (the migrations up to it applied by hand).
+    fn database_at(version: usize) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE schema_version(version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL)",
         )
         .unwrap();
-        for (i, sql) in MIGRATIONS.iter().take(2).enumerate() {
+        for (i, sql) in MIGRATIONS.iter().take(version).enumerate() {
             conn.execute_batch(sql).unwrap();
             conn.execute(
                 "INSERT INTO schema_version VALUES (?1, 0)",
@@ -396,6 +393,15 @@ mod tests {
             )
             .unwrap();
         }
+        conn
+    }
+
+    /// A database written by the previous release (schema 2) keeps what its readers saw: an
+    /// unmarked object becomes GREEN (defaulted), a marked one keeps its TLP, and neither has
+    /// an originator.
+    #[test]
+    fn migration_3_keeps_unmarked_objects_readable() {
+        let conn = database_at(2);
         conn.execute_batch(
             "INSERT INTO api_root VALUES ('lds', 'LDS', NULL, 1000);
              INSERT INTO collection(id, api_root, uuid, title) VALUES (1, 'lds', 'u', 't');
@@ -426,19 +432,7 @@ mod tests {
 
     #[test]
     fn migration_4_classifies_stored_rows_conservatively() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_version(version INTEGER PRIMARY KEY, applied_us INTEGER NOT NULL)",
-        )
-        .unwrap();
-        for (i, sql) in MIGRATIONS.iter().take(3).enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_version VALUES (?1, 0)",
-                [i64::try_from(i + 1).unwrap()],
-            )
-            .unwrap();
-        }
+        let conn = database_at(3);
         conn.execute_batch(
             "INSERT INTO api_root VALUES ('lds', 'LDS', NULL, 1000);
              INSERT INTO collection(id, api_root, uuid, title) VALUES (1, 'lds', 'u', 't');",
