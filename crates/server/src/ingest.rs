@@ -438,11 +438,7 @@ pub async fn apply_access<S: Store>(
                 {
                     class.recipients = r;
                 }
-                for identity in concerned(dir, &o.type_name, &o.body) {
-                    if !class.affected.contains(&identity) {
-                        class.affected.push(identity);
-                    }
-                }
+                add_concerned(dir, &mut class, &o.type_name, &o.body);
                 o.access = class;
                 prepared.objects.push(o);
                 prepared.meta.push(m);
@@ -470,9 +466,9 @@ pub async fn apply_access<S: Store>(
 /// The classification of an object imported from another server's data into a collection
 /// with `policy` (no poster): the ingest rules, unknown markings quarantined whatever the
 /// policy says (visible to operators only: the import keeps the data, it does not widen it),
-/// affected parties from the asset scopes in `dir`, and no originator. An object the rules would refuse (TLP:RED without recipients,
-/// NL-PII:NONE on a personal type, ...) is quarantined too; the refusal is returned for the
-/// import report.
+/// affected parties from the asset scopes in `dir`, and no originator. An object the rules
+/// would refuse (TLP:RED without recipients, NL-PII:NONE on a personal type, ...) is
+/// quarantined too; the refusal is returned for the import report.
 pub fn classify_foreign(
     type_name: &str,
     id: &str,
@@ -513,11 +509,7 @@ pub fn classify_foreign(
     match tlp::ingest::classify(&incoming, &policy, &poster, Existing::New) {
         Ok(mut class) => {
             class.origin = None;
-            for identity in concerned(dir, type_name, body) {
-                if !class.affected.contains(&identity) {
-                    class.affected.push(identity);
-                }
-            }
+            add_concerned(dir, &mut class, type_name, body);
             (class, None)
         }
         Err(refusal) => (
@@ -531,9 +523,17 @@ pub fn classify_foreign(
     }
 }
 
-/// The identities of the organisations an observable lies in the asset scope of: affected
-/// parties, beside those an audience marking names. Fixed at ingest (like the rest of the
-/// classification): a later change of an asset scope applies to objects stored after it.
+/// Adds to the affected parties the identities of the organisations an observable lies in the
+/// asset scope of (beside those an audience marking names). Fixed at ingest, like the rest of
+/// the classification: a later change of an asset scope applies to objects stored after it.
+fn add_concerned(dir: &tlp::Directory, class: &mut Classification, type_name: &str, body: &str) {
+    for identity in concerned(dir, type_name, body) {
+        if !class.affected.contains(&identity) {
+            class.affected.push(identity);
+        }
+    }
+}
+
 fn concerned(dir: &tlp::Directory, type_name: &str, body: &str) -> Vec<String> {
     if !matches!(
         type_name,
