@@ -12,9 +12,9 @@
 //! deterministic id is a hash of its value). Whether a referenced object that is itself flagged
 //! for review ends up withheld (a relationship whose end is withheld, a report all of whose
 //! references are) is decided the same way, recursively, up to
-//! [`MAX_DEPTH`] levels; deeper than that a flagged object counts as withheld (fail safe), and
-//! inside a reference cycle an object being decided counts as visible (it is visible as a whole;
-//! only redaction could withhold it).
+//! [`MAX_DEPTH`] levels; deeper than that a flagged object counts as withheld (fail safe).
+//! Inside a reference cycle an object being decided counts as visible at first; once every
+//! object of the request is decided, the decisions are taken again until none changes.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -149,6 +149,9 @@ pub struct Redactor<'a, S> {
     identity: &'a str,
     known: HashMap<String, RefState>,
     deciding: HashSet<String>,
+    /// Every flagged object decided so far (referenced ones and the page's own rows), to
+    /// settle decisions taken inside reference cycles.
+    decided: Vec<(String, Value, tlp::Classification)>,
 }
 
 fn body_of(row: &Row) -> Option<&str> {
@@ -177,6 +180,7 @@ impl<'a, S: Store> Redactor<'a, S> {
             identity,
             known: HashMap::new(),
             deciding: HashSet::new(),
+            decided: Vec::new(),
         }
     }
 
@@ -207,6 +211,17 @@ impl<'a, S: Store> Redactor<'a, S> {
             .flat_map(|v| tlp::redact::references(v).into_iter().map(|(_, id)| id))
             .collect();
         self.resolve(refs, 0).await?;
+        // The page's own flagged rows take part: another row (or a referenced object) may
+        // refer to one of them.
+        for (row, value) in rows.iter().zip(&parsed) {
+            if let (Some(review), Some(v)) = (&row.review, value)
+                && !self.known.contains_key(&row.id)
+            {
+                self.decided
+                    .push((row.id.clone(), v.clone(), review.class.clone()));
+            }
+        }
+        self.settle();
         Ok(rows
             .iter()
             .zip(&parsed)
@@ -226,6 +241,35 @@ impl<'a, S: Store> Redactor<'a, S> {
                 },
             })
             .collect())
+    }
+
+    fn state_of(&self, v: &Value, class: &tlp::Classification) -> RefState {
+        match self.redact(v, class) {
+            Outcome::Withheld(_) => RefState::Withheld,
+            _ => RefState::Visible,
+        }
+    }
+
+    /// Decides again every flagged object decided so far until nothing changes. Inside a cycle
+    /// of references an object is decided while another is still being decided (and counts as
+    /// visible then); once that one turns out withheld, what refers to it may be withheld too.
+    /// States only move from visible to withheld, so this ends; the bound is a safety net.
+    fn settle(&mut self) {
+        let decided = std::mem::take(&mut self.decided);
+        for _ in 0..=decided.len().min(16) {
+            let mut changed = false;
+            for (id, v, class) in &decided {
+                let state = self.state_of(v, class);
+                if self.known.get(id) != Some(&state) {
+                    self.known.insert(id.clone(), state);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.decided = decided;
     }
 
     fn redact(&self, v: &Value, class: &tlp::Classification) -> Outcome {
@@ -384,12 +428,10 @@ impl<'a, S: Store> Redactor<'a, S> {
                 .collect();
             self.resolve(next, depth + 1).await?;
             for (id, v, class) in pending {
-                let state = match self.redact(&v, &class) {
-                    Outcome::Withheld(_) => RefState::Withheld,
-                    _ => RefState::Visible,
-                };
+                let state = self.state_of(&v, &class);
                 self.deciding.remove(&id);
-                self.known.insert(id, state);
+                self.known.insert(id.clone(), state);
+                self.decided.push((id, v, class));
             }
             Ok(())
         })

@@ -1961,3 +1961,48 @@ async fn a_write_is_seen_by_the_next_redaction() {
     assert_eq!(redacted["object_refs"], report["object_refs"], "{redacted}");
     assert_ne!(redacted["id"], CASE_REPORT);
 }
+
+// Withholding travels along references, through cycles too (research 4.8): the relationship R
+// between the victim address X (withheld from C2T) and grouping B is withheld (an end is); B,
+// whose only reference is R, is withheld (its required object_refs would be empty), although B
+// is decided first, while R still is undecided (R and B refer to each other); and note N, whose
+// only reference is B, is withheld with them. None of their ids reaches C2T.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withholding_travels_through_a_reference_cycle() {
+    let srv = start().await;
+    let x = vpn_gateway();
+    let r_id = "relationship--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a50";
+    let b_id = "grouping--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a51";
+    let n_id = "note--0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a52";
+    let common = |ty: &str, id: &str| {
+        json!({
+            "type": ty,
+            "spec_version": "2.1",
+            "id": id,
+            "created_by_ref": NCSC_ID,
+            "created": "2020-08-27T08:00:00.000Z",
+            "modified": "2020-08-27T08:00:00.000Z",
+            "object_marking_refs": [TLP_GREEN]
+        })
+    };
+    let mut r = common("relationship", r_id);
+    r["relationship_type"] = json!("related-to");
+    r["source_ref"] = x["id"].clone();
+    r["target_ref"] = json!(b_id);
+    let mut b = common("grouping", b_id);
+    b["name"] = json!("case 17 links");
+    b["context"] = json!("suspicious-activity");
+    b["object_refs"] = json!([r_id]);
+    let mut n = common("note", n_id);
+    n["content"] = json!("see the links report");
+    n["object_refs"] = json!([b_id]);
+    // B before R: B is decided first.
+    let s = post(&srv, LDS_PARTNERS, NCSC, &[x, b, r, n]).await;
+    assert_eq!(s["failure_count"], 0, "{s}");
+    assert_eq!(object_ids(&srv, LDS_PARTNERS, NCSC).await.len(), 4);
+    let v = expect_ok(get(&srv, &objects_path(LDS_PARTNERS), C2T).await).await;
+    let text = v.to_string();
+    for id in [r_id, b_id, n_id] {
+        assert!(!text.contains(id), "{id} reached C2T: {v}");
+    }
+}
