@@ -157,72 +157,45 @@ fn prepared() -> tempfile::TempDir {
     dir
 }
 
+/// `schakel explain --data DATA --account ACCOUNT --object NOTE` with `extra` arguments.
+fn explain(data: &str, account: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "explain",
+        "--data",
+        data,
+        "--account",
+        account,
+        "--object",
+        NOTE,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 #[test]
 fn explain_names_the_rule_for_each_reader() {
     let dir = prepared();
     let data = dir.path().to_str().unwrap();
-    let (code, out, err) = run(&[
-        "explain",
-        "--data",
-        data,
-        "--account",
-        "analyst-d",
-        "--object",
-        NOTE,
-    ]);
+    let (code, out, err) = explain(data, "analyst-d", &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("VISIBLE [named-recipient]"), "{out}");
     assert!(out.contains("tlp TLP:RED"), "{out}");
 
-    let (code, out, _) = run(&[
-        "explain",
-        "--data",
-        data,
-        "--account",
-        "dtc-other",
-        "--object",
-        NOTE,
-    ]);
+    let (code, out, _) = explain(data, "dtc-other", &[]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("WITHHELD [not-a-named-recipient]"), "{out}");
 
-    let (code, out, _) = run(&[
-        "explain",
-        "--data",
-        data,
-        "--account",
-        "ncsc",
-        "--object",
-        NOTE,
-        "--format",
-        "json",
-    ]);
+    let (code, out, _) = explain(data, "ncsc", &["--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["collections"][0]["versions"][0]["rule"], "originator");
     // NCSC reads but is not in the audience (dtc): a community member, yet the originator.
     assert_eq!(v["collections"][0]["relation"], "community");
 
-    let (code, _, err) = run(&[
-        "explain",
-        "--data",
-        data,
-        "--account",
-        "nobody",
-        "--object",
-        NOTE,
-    ]);
+    let (code, _, err) = explain(data, "nobody", &[]);
     assert_eq!(code, 2);
     assert!(err.contains("no account named \"nobody\""), "{err}");
-    let (code, _, err) = run(&[
-        "explain",
-        "--data",
-        "/nonexistent",
-        "--account",
-        "x",
-        "--object",
-        NOTE,
-    ]);
+    let (code, _, err) = explain("/nonexistent", "x", &[]);
     assert_eq!(code, 2);
     assert!(err.contains("no database"), "{err}");
 }

@@ -765,6 +765,29 @@ const PII_ONLY_INDICATOR: &str = "indicator--1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e0
 const C2T_DERIVED: &str = "indicator--1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e06";
 const C2T_DERIVED_FROM: &str = "relationship--1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e07";
 
+/// NCSC's envelope of scenario 10: an ACS-like marking-definition, an indicator marked with it,
+/// an indicator marked with an id the server has never seen, and the scenario-1 indicator.
+fn unknown_marking_envelope() -> Vec<Value> {
+    vec![
+        acs_marking(ACS_MARKING, NCSC_ID),
+        indicator(
+            ACS_INDICATOR,
+            NCSC_ID,
+            PULSE_VERSION,
+            "203.0.113.21",
+            &[TLP_GREEN, ACS_MARKING],
+        ),
+        indicator(
+            NEVER_SEEN_INDICATOR,
+            NCSC_ID,
+            PULSE_VERSION,
+            "203.0.113.22",
+            &[TLP_GREEN, NEVER_SEEN],
+        ),
+        pulse_indicator(),
+    ]
+}
+
 // Scenario 10 (research 5), ingest rule 4.4 / read step 4.3.1: an object carrying a marking the
 // server does not understand is refused (rule unknown-marking) in a collection that rejects
 // unknown markings (the default): both for an ACS-like marking-definition posted in the same
@@ -773,30 +796,7 @@ const C2T_DERIVED_FROM: &str = "relationship--1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenario_10_unknown_marking_is_refused() {
     let srv = start().await;
-    let s = post(
-        &srv,
-        LDS_PARTNERS,
-        NCSC,
-        &[
-            acs_marking(ACS_MARKING, NCSC_ID),
-            indicator(
-                ACS_INDICATOR,
-                NCSC_ID,
-                PULSE_VERSION,
-                "203.0.113.21",
-                &[TLP_GREEN, ACS_MARKING],
-            ),
-            indicator(
-                NEVER_SEEN_INDICATOR,
-                NCSC_ID,
-                PULSE_VERSION,
-                "203.0.113.22",
-                &[TLP_GREEN, NEVER_SEEN],
-            ),
-            pulse_indicator(),
-        ],
-    )
-    .await;
+    let s = post(&srv, LDS_PARTNERS, NCSC, &unknown_marking_envelope()).await;
     assert_eq!(s["failure_count"], 2, "{s}");
     assert_eq!(
         detail_ids(&s, "successes"),
@@ -843,30 +843,7 @@ async fn scenario_10_unknown_marking_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenario_10_unknown_marking_quarantined_for_its_poster_only() {
     let srv = start().await;
-    let s = post(
-        &srv,
-        LDS_QUARANTINE,
-        NCSC,
-        &[
-            acs_marking(ACS_MARKING, NCSC_ID),
-            indicator(
-                ACS_INDICATOR,
-                NCSC_ID,
-                PULSE_VERSION,
-                "203.0.113.21",
-                &[TLP_GREEN, ACS_MARKING],
-            ),
-            indicator(
-                NEVER_SEEN_INDICATOR,
-                NCSC_ID,
-                PULSE_VERSION,
-                "203.0.113.22",
-                &[TLP_GREEN, NEVER_SEEN],
-            ),
-            pulse_indicator(),
-        ],
-    )
-    .await;
+    let s = post(&srv, LDS_QUARANTINE, NCSC, &unknown_marking_envelope()).await;
     assert_accepted(
         &s,
         &[

@@ -525,44 +525,31 @@ fn defaulted_to(tlp: Tlp) -> Classification {
     }
 }
 
+/// Marking and extension definitions are exempt from `require_tlp`: they get the collection
+/// default, or GREEN without one.
 #[test]
-fn marking_definition_is_exempt_and_gets_the_collection_default() {
-    let policy = CollectionPolicy {
-        default_tlp: Some(Tlp::Clear),
-        ..strict()
-    };
-    let o = object("marking-definition", MARKING_DEF, vec![], vec![]);
-    assert_eq!(accepted(&o, &policy), defaulted_to(Tlp::Clear));
-}
-
-#[test]
-fn marking_definition_is_exempt_and_gets_green_without_a_default() {
-    let policy = CollectionPolicy {
-        default_tlp: None,
-        ..strict()
-    };
-    let o = object("marking-definition", MARKING_DEF, vec![], vec![]);
-    assert_eq!(accepted(&o, &policy), defaulted_to(Tlp::Green));
-}
-
-#[test]
-fn extension_definition_is_exempt_and_gets_the_collection_default() {
-    let policy = CollectionPolicy {
-        default_tlp: Some(Tlp::Amber),
-        ..strict()
-    };
-    let o = object("extension-definition", EXTENSION_DEF, vec![], vec![]);
-    assert_eq!(accepted(&o, &policy), defaulted_to(Tlp::Amber));
-}
-
-#[test]
-fn extension_definition_is_exempt_and_gets_green_without_a_default() {
-    let policy = CollectionPolicy {
-        default_tlp: None,
-        ..strict()
-    };
-    let o = object("extension-definition", EXTENSION_DEF, vec![], vec![]);
-    assert_eq!(accepted(&o, &policy), defaulted_to(Tlp::Green));
+fn definitions_are_exempt_and_get_the_default_or_green() {
+    for (type_name, id) in [
+        ("marking-definition", MARKING_DEF),
+        ("extension-definition", EXTENSION_DEF),
+    ] {
+        for (default, expected) in [
+            (Some(Tlp::Clear), Tlp::Clear),
+            (Some(Tlp::Amber), Tlp::Amber),
+            (None, Tlp::Green),
+        ] {
+            let policy = CollectionPolicy {
+                default_tlp: default,
+                ..strict()
+            };
+            let o = object(type_name, id, vec![], vec![]);
+            assert_eq!(
+                accepted(&o, &policy),
+                defaulted_to(expected),
+                "{type_name}, default {default:?}"
+            );
+        }
+    }
 }
 
 #[test]
