@@ -18,7 +18,7 @@
 //! - [`selector`] and [`redact`]: granular-marking selectors, and what a reader receives of an
 //!   object parts of which it may not see (removed parts, withheld references, derived ids).
 //!
-//! Relay (issue 6) builds on these types.
+//! - [`relay`]: onward sharing by an intermediary into its relay-target collection.
 
 #![forbid(unsafe_code)]
 
@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod model;
 pub mod personal;
 pub mod redact;
+pub mod relay;
 pub mod scope;
 pub mod selector;
 

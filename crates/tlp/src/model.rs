@@ -186,6 +186,9 @@ pub struct CollectionPolicy {
     /// collection of compromised hosts): withheld from readers without a personal-data
     /// designation unless marked NL-PII:NONE.
     pub ip_personal_data: bool,
+    /// An intermediary's collection for its constituency: objects arrive in it by relay
+    /// ([`crate::relay`]), each copy naming who may read it where need-to-know applies.
+    pub relay_target: bool,
 }
 
 impl Default for CollectionPolicy {
@@ -199,6 +202,7 @@ impl Default for CollectionPolicy {
             unknown_markings: UnknownMarkings::Reject,
             red_org_recipients: false,
             ip_personal_data: false,
+            relay_target: false,
         }
     }
 }
