@@ -141,7 +141,10 @@ async fn prepare(dir: &Path) {
             pii: None,
             derived_id: None,
             removed: Vec::new(),
+            to: Vec::new(),
         }],
+        from: None,
+        justification: None,
     }])
     .await
     .unwrap();

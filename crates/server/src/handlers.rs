@@ -463,6 +463,7 @@ async fn read_page<S: Store>(
                         pii: None,
                         derived_id: None,
                         removed: Vec::new(),
+                        to: Vec::new(),
                     });
                 },
             );
@@ -498,6 +499,7 @@ async fn read_page<S: Store>(
                             .map(|p| p.as_str().into()),
                         derived_id: None,
                         removed: Vec::new(),
+                        to: Vec::new(),
                     };
                     match d {
                         Delivery::Stored => {}
@@ -617,6 +619,8 @@ fn read_event(
         relation: Some(relation.as_str().into()),
         designations: Vec::new(),
         items,
+        from: None,
+        justification: None,
     }
 }
 

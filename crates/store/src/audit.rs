@@ -27,6 +27,11 @@ pub enum AuditKind {
     Ingest,
     /// A request for a specific object was answered "not found" because the rules withheld it.
     Denial,
+    /// Objects pulled from an upstream server: what was stored, what was a duplicate, what the
+    /// rules refused.
+    Pull,
+    /// Objects relayed by an intermediary into a relay-target collection, and refused relays.
+    Relay,
 }
 
 impl AuditKind {
@@ -35,6 +40,8 @@ impl AuditKind {
             AuditKind::Disclosure => "disclosure",
             AuditKind::Ingest => "ingest",
             AuditKind::Denial => "denial",
+            AuditKind::Pull => "pull",
+            AuditKind::Relay => "relay",
         }
     }
 }
@@ -57,6 +64,13 @@ pub struct AuditEvent {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub designations: Vec<String>,
     pub items: Vec<AuditItem>,
+    /// Pull and relay: where the objects came from (upstream and its collection, or the source
+    /// collection of a relay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Relay: the justification the intermediary recorded for need-to-know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 /// One object version in an event.
@@ -79,6 +93,10 @@ pub struct AuditItem {
     pub derived_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
+    /// Relay: the organisations the copy names, each with why it needs to know
+    /// (`company-b: affected-party`); empty when the target's whole audience may read it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
 }
 
 /// A stored entry.

@@ -283,6 +283,73 @@ pub struct Page {
     pub more: bool,
 }
 
+/// How a stored version arrived when it was not posted: pulled from an upstream server, or
+/// relayed by an intermediary from another collection of this server. Recorded beside the
+/// version, never inside its bytes (the bytes stay exactly as the originator made them).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Hop {
+    pub kind: HopKind,
+    /// Pulled: the subscription name and the upstream collection's URL. Relayed: the source
+    /// collection (`api-root/collection-id`).
+    pub from: String,
+    /// The organisation: the upstream's (pulled), or the intermediary (relayed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    pub at: Micros,
+    /// Relayed: the organisations the copy names and why each needs to know.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// Filled by the store: collections of this server (`api-root/collection-id`) that already
+    /// held this version when it arrived. Such a version came back round a loop (or by a second
+    /// route) and is never relayed again from here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_before: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HopKind {
+    Pulled,
+    Relayed,
+}
+
+/// Objects arriving by federation (a pulled page, or a relay), stored in one transaction with
+/// their hops and, when given, the position of the subscription or relay rule that fetched
+/// them: the position never runs ahead of the objects it covers, and re-reading a page after a
+/// crash finds its objects already stored (duplicates, not copies).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arrival {
+    pub kind: audit::AuditKind,
+    /// The organisation and account the audit entry names (the upstream's organisation for a
+    /// pull; the intermediary and its account for a relay).
+    pub organisation: Option<String>,
+    pub account: Option<String>,
+    /// `pull:<subscription>`, `relay`, `relay-rule:<name>`.
+    pub endpoint: String,
+    pub time: Micros,
+    pub objects: Vec<NewObject>,
+    /// One per object, in the same order.
+    pub hops: Vec<Hop>,
+    /// Objects refused before storage (invalid, or refused by the ingest or relay rules): they
+    /// are audited with the arrival.
+    pub refused: Vec<StatusDetail>,
+    /// Where the objects came from, for the audit entry.
+    pub from: Option<String>,
+    pub justification: Option<String>,
+    /// `(name, position)` saved with the objects.
+    pub checkpoint: Option<(String, String)>,
+}
+
+/// What happened to one object of an [`Arrival`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrived {
+    pub outcome: AddOutcome,
+    /// For a stored version: other collections of this server that already held it.
+    pub held_before: Vec<String>,
+}
+
 /// TAXII status resource as stored (T-47 ... T-50).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusRecord {
@@ -456,6 +523,26 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Walks the audit chain and reports the first entry that does not fit.
     fn verify_audit(&self) -> impl Future<Output = Result<audit::AuditReport>> + Send;
+
+    /// Stores objects that arrived by federation, with their hops and the checkpoint, in one
+    /// transaction, and appends the audit entry reporting them once committed. Stored and
+    /// duplicate objects follow the rules of [`Store::add_objects`]; no status resource is
+    /// written.
+    fn add_arrival(
+        &self,
+        collection: &Collection,
+        arrival: Arrival,
+    ) -> impl Future<Output = Result<Vec<Arrived>>> + Send;
+
+    /// The position saved under `name` by [`Store::add_arrival`], if any.
+    fn checkpoint(&self, name: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+
+    /// The hops of the stored versions of `id` in the collection, by version (oldest first).
+    fn hops(
+        &self,
+        collection: &Collection,
+        id: &str,
+    ) -> impl Future<Output = Result<Vec<(String, Hop)>>> + Send;
 
     /// A random 32-byte key created once per database, used to authenticate `next` cursors;
     /// shared by every server node of one database.

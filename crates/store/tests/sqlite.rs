@@ -91,7 +91,7 @@ async fn a_fresh_database_is_at_the_latest_schema() {
     let v: i64 = c
         .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 4);
+    assert_eq!(v, 5);
     let mode: String = c
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -229,7 +229,10 @@ fn event(n: i64, org: &str, object: &str) -> store::audit::AuditEvent {
             pii: None,
             derived_id: None,
             removed: Vec::new(),
+            to: Vec::new(),
         }],
+        from: None,
+        justification: None,
     }
 }
 

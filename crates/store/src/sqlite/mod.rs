@@ -380,6 +380,33 @@ impl Store for SqliteStore {
         self.read_audit(audit::verify).await
     }
 
+    async fn add_arrival(
+        &self,
+        collection: &Collection,
+        arrival: crate::Arrival,
+    ) -> Result<Vec<crate::Arrived>> {
+        let key = collection.key;
+        let (arrived, event) = self
+            .write(move |c| objects::arrive(c, key, &arrival))
+            .await?;
+        // As for posts: recorded once the objects are committed.
+        self.inner
+            .audit
+            .run(move |c| audit::append(c, &[event]))
+            .await?;
+        Ok(arrived)
+    }
+
+    async fn checkpoint(&self, name: &str) -> Result<Option<String>> {
+        let name = name.to_owned();
+        self.read(move |c| objects::checkpoint(c, &name)).await
+    }
+
+    async fn hops(&self, collection: &Collection, id: &str) -> Result<Vec<(String, crate::Hop)>> {
+        let (key, id) = (collection.key, id.to_owned());
+        self.read(move |c| objects::hops(c, key, &id)).await
+    }
+
     async fn server_key(&self) -> Result<[u8; 32]> {
         Ok(self.inner.server_key)
     }

@@ -32,6 +32,8 @@ const INSERT: &str =
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 const ALL_SEQS: &str = "SELECT seq FROM object_version WHERE collection_id = +?1 AND stix_id = +?2";
 const DELETE_SEQ: &str = "DELETE FROM object_version WHERE seq = +?1";
+const DELETE_HOP: &str = "DELETE FROM hop WHERE collection_id = +?1
+     AND date_added_us = (SELECT date_added_us FROM object_version WHERE seq = +?2)";
 const NEWEST: &str =
     "SELECT seq, is_latest FROM object_version WHERE collection_id = +?1 AND stix_id = +?2
                       ORDER BY spec_version DESC, version_us DESC LIMIT 1";
@@ -46,27 +48,9 @@ pub(crate) fn add(
     objects: &[NewObject],
     mut status: StatusRecord,
 ) -> Result<(Vec<AddOutcome>, StatusRecord, crate::audit::AuditEvent)> {
-    // Hashed once: stored beside each row and quoted in the audit entry.
-    let hashes: Vec<[u8; 32]> = objects
-        .iter()
-        .map(|o| crate::audit::sha256(o.body.as_bytes()))
-        .collect();
-    let mut last: Micros = conn
-        .prepare_cached(LAST_ADDED)
-        .db()?
-        .query_row([key], |r| r.get(0))
-        .optional()
-        .db()?
-        .ok_or_else(|| StoreError::NotFound(format!("collection {key}")))?;
-    let first_last = last;
-    let mut w = Writes::prepare(conn, key)?;
-    let mut outcomes = Vec::with_capacity(objects.len());
-    for (obj, hash) in objects.iter().zip(&hashes) {
-        let outcome = match &obj.version {
-            Some(v) => w.add_versioned(obj, hash, v, &mut last)?,
-            None => w.add_unversioned(obj, hash, &mut last)?,
-        };
-        let (list, version, message) = match &outcome {
+    let (outcomes, hashes) = store_rows(conn, key, objects)?;
+    for (obj, outcome) in objects.iter().zip(&outcomes) {
+        let (list, version, message) = match outcome {
             AddOutcome::Added { version, .. } => {
                 (&mut status.successes, version.clone(), "added".to_owned())
             }
@@ -86,7 +70,184 @@ pub(crate) fn add(
             version,
             message: Some(message),
         });
-        outcomes.push(outcome);
+    }
+    // Nothing is left to do for this request, unless the caller reported pending objects.
+    status.complete = status.pendings.is_empty();
+    super::admin::save_status(conn, &status)?;
+    // Failures found before storage (invalid objects, access rules) are in the status already,
+    // before the ones storage adds.
+    let stored_failures = outcomes
+        .iter()
+        .filter(|o| matches!(o, AddOutcome::Rejected { .. }))
+        .count();
+    let earlier = status.failures.len().saturating_sub(stored_failures);
+    let items = audit_items(
+        objects,
+        &hashes,
+        &outcomes,
+        &status.failures[..earlier],
+        &[],
+    );
+    let event = crate::audit::AuditEvent {
+        time_us: status.request_timestamp,
+        kind: crate::audit::AuditKind::Ingest,
+        organisation: super::audit::organisation_of(conn, &status.account)?,
+        account: Some(status.account.clone()),
+        api_root: None,
+        collection: None,
+        endpoint: Some("add".into()),
+        relation: None,
+        designations: Vec::new(),
+        items,
+        from: None,
+        justification: None,
+    };
+    let event = with_collection(conn, key, event)?;
+    Ok((outcomes, status, event))
+}
+
+const HOP_INSERT: &str = "INSERT OR REPLACE INTO hop(collection_id, date_added_us, stix_id, hop) VALUES (?1, ?2, ?3, ?4)";
+const CHECKPOINT_SAVE: &str = "INSERT INTO checkpoint(name, position, updated_us) VALUES (?1, ?2, ?3)
+     ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us";
+// Other collections holding the version (or, for an unversioned object, any version of the
+// id: SCO ids are derived from their values). Driven from `collection` so every probe uses
+// the (collection_id, stix_id, version_us) index.
+const HELD_ELSEWHERE: &str = "SELECT DISTINCT c.api_root || '/' || c.uuid
+     FROM collection c JOIN object_version o ON o.collection_id = c.id
+     WHERE c.id != ?1 AND o.stix_id = ?2 AND (?3 IS NULL OR o.version_us = ?3)";
+
+/// Stores an arrival (pull or relay): its objects with their hops and its checkpoint, and
+/// returns the audit entry reporting it.
+pub(crate) fn arrive(
+    conn: &Connection,
+    key: i64,
+    arrival: &crate::Arrival,
+) -> Result<(Vec<crate::Arrived>, crate::audit::AuditEvent)> {
+    let objects = &arrival.objects;
+    // Which versions another collection holds already, decided before this arrival's rows exist.
+    let mut held: Vec<Vec<String>> = Vec::with_capacity(objects.len());
+    {
+        let mut stmt = conn.prepare_cached(HELD_ELSEWHERE).db()?;
+        for o in objects {
+            let version = o.version.as_ref().map(|v| v.micros);
+            let found = stmt
+                .query_map(params![key, o.id, version], |r| r.get::<_, String>(0))
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+            held.push(found);
+        }
+    }
+    let (outcomes, hashes) = store_rows(conn, key, objects)?;
+    let mut arrived = Vec::with_capacity(outcomes.len());
+    {
+        let mut insert = conn.prepare_cached(HOP_INSERT).db()?;
+        for (((o, outcome), hop), held) in
+            objects.iter().zip(&outcomes).zip(&arrival.hops).zip(held)
+        {
+            if let AddOutcome::Added { date_added, .. } = outcome {
+                let hop = crate::Hop {
+                    held_before: held.clone(),
+                    ..hop.clone()
+                };
+                let json = serde_json::to_string(&hop)
+                    .map_err(|e| StoreError::Unavailable(format!("hop: {e}")))?;
+                insert.execute(params![key, date_added, o.id, json]).db()?;
+            }
+            let stored = matches!(outcome, AddOutcome::Added { .. });
+            arrived.push(crate::Arrived {
+                outcome: outcome.clone(),
+                held_before: if stored { held } else { Vec::new() },
+            });
+        }
+    }
+    if let Some((name, position)) = &arrival.checkpoint {
+        conn.prepare_cached(CHECKPOINT_SAVE)
+            .db()?
+            .execute(params![name, position, now_us()])
+            .db()?;
+    }
+    let to: Vec<&[String]> = arrival.hops.iter().map(|h| h.to.as_slice()).collect();
+    let items = audit_items(objects, &hashes, &outcomes, &arrival.refused, &to);
+    let event = crate::audit::AuditEvent {
+        time_us: arrival.time,
+        kind: arrival.kind,
+        organisation: arrival.organisation.clone(),
+        account: arrival.account.clone(),
+        api_root: None,
+        collection: None,
+        endpoint: Some(arrival.endpoint.clone()),
+        relation: None,
+        designations: Vec::new(),
+        items,
+        from: arrival.from.clone(),
+        justification: arrival.justification.clone(),
+    };
+    Ok((arrived, with_collection(conn, key, event)?))
+}
+
+/// The position saved under `name`.
+pub(crate) fn checkpoint(conn: &Connection, name: &str) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT position FROM checkpoint WHERE name = ?1")
+        .db()?
+        .query_row([name], |r| r.get(0))
+        .optional()
+        .db()
+}
+
+/// The hops of the stored versions of `id`, by version.
+pub(crate) fn hops(conn: &Connection, key: i64, id: &str) -> Result<Vec<(String, crate::Hop)>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT o.version, h.hop FROM hop h
+             JOIN object_version o ON o.collection_id = h.collection_id
+                                  AND o.date_added_us = h.date_added_us
+             WHERE h.collection_id = ?1 AND h.stix_id = ?2
+             ORDER BY o.version_us",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map(params![key, id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .db()?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (version, json) = r.db()?;
+        let hop = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Unavailable(format!("stored hop of {id}: {e}")))?;
+        out.push((version, hop));
+    }
+    Ok(out)
+}
+
+/// Stores the rows of `objects` (the part of an add shared by posts and arrivals) and returns
+/// each one's outcome and content hash.
+fn store_rows(
+    conn: &Connection,
+    key: i64,
+    objects: &[NewObject],
+) -> Result<(Vec<AddOutcome>, Vec<[u8; 32]>)> {
+    // Hashed once: stored beside each row and quoted in the audit entry.
+    let hashes: Vec<[u8; 32]> = objects
+        .iter()
+        .map(|o| crate::audit::sha256(o.body.as_bytes()))
+        .collect();
+    let mut last: Micros = conn
+        .prepare_cached(LAST_ADDED)
+        .db()?
+        .query_row([key], |r| r.get(0))
+        .optional()
+        .db()?
+        .ok_or_else(|| StoreError::NotFound(format!("collection {key}")))?;
+    let first_last = last;
+    let mut w = Writes::prepare(conn, key)?;
+    let mut outcomes = Vec::with_capacity(objects.len());
+    for (obj, hash) in objects.iter().zip(&hashes) {
+        outcomes.push(match &obj.version {
+            Some(v) => w.add_versioned(obj, hash, v, &mut last)?,
+            None => w.add_unversioned(obj, hash, &mut last)?,
+        });
     }
     drop(w);
     if last != first_last {
@@ -95,34 +256,42 @@ pub(crate) fn add(
             .execute(params![last, key])
             .db()?;
     }
-    // Nothing is left to do for this request, unless the caller reported pending objects.
-    status.complete = status.pendings.is_empty();
-    super::admin::save_status(conn, &status)?;
-    let event = ingest_event(conn, key, objects, &hashes, &outcomes, &status)?;
-    Ok((outcomes, status, event))
+    Ok((outcomes, hashes))
 }
 
-/// The audit entry of one add request (read in the same transaction as the objects): what
-/// was stored (with its content hash and TLP), what was a duplicate, and what was refused, with
-/// the rule for access refusals. Failure messages are not copied: a validator message may quote
-/// object content, which the audit log never holds.
-fn ingest_event(
+/// Sets the event's collection and API root from the collection key.
+fn with_collection(
     conn: &Connection,
     key: i64,
+    mut event: crate::audit::AuditEvent,
+) -> Result<crate::audit::AuditEvent> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT api_root, uuid FROM collection WHERE id = +?1")
+        .db()?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .db()?;
+    if let Some((root, uuid)) = row {
+        event.api_root.get_or_insert(root);
+        event.collection = uuid::Uuid::parse_str(&uuid).ok();
+    }
+    Ok(event)
+}
+
+/// The items of the audit entry of one add request or arrival (read in the same transaction as
+/// the objects): what was stored (with its content hash and TLP), what was a duplicate, and
+/// what was refused, with the rule for refusals before storage. Failure messages are not
+/// copied: a validator message may quote object content, which the audit log never holds.
+fn audit_items(
     objects: &[NewObject],
     hashes: &[[u8; 32]],
     outcomes: &[AddOutcome],
-    status: &StatusRecord,
-) -> Result<crate::audit::AuditEvent> {
-    use crate::audit::{AuditEvent, AuditItem, AuditKind, hex};
-    let collection: Option<String> = conn
-        .prepare_cached("SELECT uuid FROM collection WHERE id = +?1")
-        .db()?
-        .query_row([key], |r| r.get(0))
-        .optional()
-        .db()?;
-    let mut items = Vec::with_capacity(objects.len() + status.failures.len());
-    for ((obj, hash), outcome) in objects.iter().zip(hashes).zip(outcomes) {
+    refused_before: &[StatusDetail],
+    to: &[&[String]],
+) -> Vec<crate::audit::AuditItem> {
+    use crate::audit::{AuditItem, hex};
+    let mut items = Vec::with_capacity(objects.len() + refused_before.len());
+    for (i, ((obj, hash), outcome)) in objects.iter().zip(hashes).zip(outcomes).enumerate() {
         let (version, decision) = match outcome {
             AddOutcome::Added { version, .. } => (version.clone(), "stored".to_owned()),
             AddOutcome::Duplicate { version } => (version.clone(), "duplicate".to_owned()),
@@ -141,19 +310,18 @@ fn ingest_event(
             pii: (obj.access.pii != tlp::PiiClass::None).then(|| obj.access.pii.as_str().into()),
             derived_id: None,
             removed: Vec::new(),
+            to: to.get(i).map(|t| t.to_vec()).unwrap_or_default(),
         });
     }
-    // Failures found before storage (invalid objects, access rules) are in the status already.
-    let stored_failures = outcomes
-        .iter()
-        .filter(|o| matches!(o, AddOutcome::Rejected { .. }))
-        .count();
-    let earlier = status.failures.len().saturating_sub(stored_failures);
-    for f in status.failures.iter().take(earlier) {
+    for f in refused_before {
         let rule = f
             .message
             .as_deref()
-            .and_then(|m| m.split("access rule ").nth(1))
+            .and_then(|m| {
+                m.split("access rule ")
+                    .nth(1)
+                    .or_else(|| m.split("relay rule ").nth(1))
+            })
             .and_then(|r| r.split(':').next())
             .unwrap_or("invalid-stix");
         items.push(AuditItem {
@@ -165,20 +333,10 @@ fn ingest_event(
             pii: None,
             derived_id: None,
             removed: Vec::new(),
+            to: Vec::new(),
         });
     }
-    Ok(AuditEvent {
-        time_us: status.request_timestamp,
-        kind: AuditKind::Ingest,
-        organisation: super::audit::organisation_of(conn, &status.account)?,
-        account: Some(status.account.clone()),
-        api_root: Some(status.api_root.clone()),
-        collection: collection.and_then(|c| uuid::Uuid::parse_str(&c).ok()),
-        endpoint: Some("add".into()),
-        relation: None,
-        designations: Vec::new(),
-        items,
-    })
+    items
 }
 
 /// The `date_added` for the next row: the kept one (import) if it is later than everything in
@@ -459,7 +617,9 @@ pub(crate) fn delete(conn: &Connection, key: i64, id: &str, filter: &ObjectFilte
         return Ok(0);
     }
     let mut del = conn.prepare_cached(DELETE_SEQ).db()?;
+    let mut del_hop = conn.prepare_cached(DELETE_HOP).db()?;
     for seq in &seqs {
+        del_hop.execute(params![key, seq]).db()?;
         del.execute([seq]).db()?;
     }
     // The greatest remaining (spec_version, version_us) becomes the latest, if not already.
@@ -556,6 +716,7 @@ mod tests {
             INSERT,
             ALL_SEQS,
             DELETE_SEQ,
+            DELETE_HOP,
             NEWEST,
             PROMOTE,
             UNSHADOW,

@@ -22,7 +22,31 @@ use crate::{Result, StoreError};
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`. Never edit a
 /// published migration: add a new one.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+];
+
+/// Version 5: federation (issue 6). How a version arrived when it was not posted (pulled from
+/// an upstream, relayed by an intermediary) is kept beside it, keyed like the row itself by
+/// (collection, date_added); the positions of upstream subscriptions and relay rules are saved
+/// in the same transaction as the objects they cover.
+const MIGRATION_5: &str = r#"
+CREATE TABLE hop(
+  collection_id INTEGER NOT NULL REFERENCES collection(id),
+  date_added_us INTEGER NOT NULL,
+  stix_id       TEXT    NOT NULL,
+  hop           TEXT    NOT NULL,                    -- JSON of store::Hop
+  PRIMARY KEY (collection_id, date_added_us));
+CREATE INDEX hop_id ON hop(collection_id, stix_id);
+CREATE TABLE checkpoint(
+  name       TEXT PRIMARY KEY,                       -- 'pull:<subscription>', 'relay:<rule>'
+  position   TEXT NOT NULL,
+  updated_us INTEGER NOT NULL);
+"#;
 
 /// Version 4: personal data and redaction (issue 5). Each object version gets its
 /// personal-data class (part of the read predicate) and its zones (granular restrictions,

@@ -48,6 +48,7 @@ macro_rules! store_suite {
             manifests_have_no_bodies,
             reference_access_lists_every_version_of_the_ids,
             flagged_rows_bring_their_review,
+            arrivals_keep_hops_and_checkpoint_with_their_objects,
             server_key_is_stable,
         );
     };
@@ -1853,4 +1854,141 @@ async fn check_readers<S: Store>(
             }
         }
     }
+}
+
+/// An arrival stores its objects, their hops and its checkpoint together; a version already held
+/// by another collection is reported (a loop); re-delivering the same page after a crash finds
+/// duplicates, and the hop of the first arrival stays; deleting a version deletes its hop.
+pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &S) {
+    use store::audit::{AuditFilter, AuditKind};
+    use store::{Arrival, Hop, HopKind};
+    let c = setup(s).await;
+    let mut p = base_provisioning();
+    let other = Uuid::from_u128(0x1111_2222_3333_4444_5555_6666_7777_8888);
+    p.collections.push(CollectionSpec {
+        id: other,
+        title: "constituency".into(),
+        alias: None,
+        ..p.collections[0].clone()
+    });
+    s.provision(p).await.unwrap();
+    let target = s
+        .collection(ROOT, &other.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.checkpoint("pull:ncsc").await.unwrap(), None);
+
+    let a = sid("indicator", 1);
+    let b = sid("indicator", 2);
+    let sco = sid("ipv4-addr", 3);
+    add(s, &c, vec![versioned(&a, "2.1", T1, "a")]).await;
+    let hop = |from: &str| Hop {
+        kind: HopKind::Pulled,
+        from: from.into(),
+        by: Some("ncsc".into()),
+        at: 1_700_000_000_000_000,
+        to: vec![],
+        justification: None,
+        held_before: vec![],
+    };
+    let arrival = |objects: Vec<NewObject>, position: &str| Arrival {
+        kind: AuditKind::Pull,
+        organisation: Some("ncsc".into()),
+        account: None,
+        endpoint: "pull:ncsc".into(),
+        time: 1_700_000_000_000_000,
+        hops: objects
+            .iter()
+            .map(|_| hop("ncsc https://up/lds/"))
+            .collect(),
+        objects,
+        refused: vec![StatusDetail {
+            id: sid("indicator", 9),
+            version: String::new(),
+            message: Some("objects[3]: access rule unknown-marking: x".into()),
+        }],
+        from: Some("ncsc https://up/lds/".into()),
+        justification: None,
+        checkpoint: Some(("pull:ncsc".into(), position.into())),
+    };
+    let page = vec![
+        versioned(&a, "2.1", T1, "a"),
+        versioned(&b, "2.1", T1, "b"),
+        unversioned(&sco, "192.0.2.1"),
+    ];
+    let first = s
+        .add_arrival(&target, arrival(page.clone(), "p1"))
+        .await
+        .unwrap();
+    assert!(
+        first
+            .iter()
+            .all(|r| matches!(r.outcome, AddOutcome::Added { .. }))
+    );
+    let held = format!("{ROOT}/{COLLECTION_ID}");
+    assert_eq!(first[0].held_before, vec![held.clone()], "a came back");
+    assert!(first[1].held_before.is_empty());
+    assert!(first[2].held_before.is_empty());
+    assert_eq!(
+        s.checkpoint("pull:ncsc").await.unwrap().as_deref(),
+        Some("p1")
+    );
+    let hops = s.hops(&target, &a).await.unwrap();
+    assert_eq!(hops.len(), 1);
+    assert_eq!(hops[0].0, T1);
+    assert_eq!(hops[0].1.held_before, vec![held]);
+    assert_eq!(hops[0].1.from, "ncsc https://up/lds/");
+    assert!(s.hops(&c, &a).await.unwrap().is_empty(), "posted: no hop");
+
+    // The same page again (a restart before the next position was saved): duplicates only.
+    let again = s.add_arrival(&target, arrival(page, "p1")).await.unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r.outcome, AddOutcome::Duplicate { .. }))
+    );
+    assert!(again.iter().all(|r| r.held_before.is_empty()));
+    assert_eq!(s.hops(&target, &b).await.unwrap().len(), 1);
+    assert_eq!(
+        everything(s, &target, &all_versions()).await.len(),
+        3,
+        "nothing stored twice"
+    );
+    // A page with nothing new still moves the position.
+    s.add_arrival(&target, arrival(vec![], "p2")).await.unwrap();
+    assert_eq!(
+        s.checkpoint("pull:ncsc").await.unwrap().as_deref(),
+        Some("p2")
+    );
+
+    // Audited: stored, duplicates and the refusal before storage, with its rule.
+    let entries = s
+        .audit_entries(AuditFilter {
+            kind: Some(AuditKind::Pull),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 3);
+    let decisions: Vec<&str> = entries[0]
+        .event
+        .items
+        .iter()
+        .map(|i| i.decision.as_str())
+        .collect();
+    assert_eq!(
+        decisions,
+        ["stored", "stored", "stored", "refused:unknown-marking"]
+    );
+    assert_eq!(entries[0].event.collection, Some(other));
+    assert_eq!(
+        entries[0].event.from.as_deref(),
+        Some("ncsc https://up/lds/")
+    );
+    assert_eq!(entries[1].event.items[0].decision, "duplicate");
+
+    // Deleting the version removes its hop.
+    s.delete_object(&target, &b, &all_versions()).await.unwrap();
+    assert!(s.hops(&target, &b).await.unwrap().is_empty());
 }
