@@ -236,7 +236,6 @@ impl<'a, S: Store> Redactor<'a, S> {
                         id: r.id,
                         body: r.object.to_string(),
                         removed: r.removed,
-                        to: Vec::new(),
                     })),
                     Outcome::Withheld(w) => Delivery::Withheld(w.code()),
                 },

@@ -50,6 +50,10 @@ pub struct RelayRequest<'a> {
     pub readable: Readable,
     /// The version was already held by this server before it arrived (again) from upstream.
     pub returned: bool,
+    /// Objects it references that the source collection holds but the target does not (and
+    /// that are not relayed with it): their ids would reach readers the objects never reach
+    /// (an SCO's id is derived from its value).
+    pub unrelayed_references: usize,
     /// The relay-target collection's policy and owner.
     pub target: &'a CollectionPolicy,
     pub target_owner: Option<&'a str>,
@@ -85,6 +89,9 @@ impl NeedToKnow {
 }
 
 /// What a permitted relay stores.
+///
+/// Where the copy names its recipients, the intermediary's own identity is among them: it
+/// keeps sight of what it relayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayGrant {
     /// The classification of the copy in the target: the stored one, with `recipients`
@@ -109,6 +116,8 @@ pub enum RelayRefusal {
     },
     /// The version came back to this server after it had passed through it.
     Loop,
+    /// It references this many objects of the source that the target does not hold.
+    UnrelayedReferences(usize),
     Quarantined,
     /// No TLP, or only the source collection's default TLP.
     Unmarked {
@@ -145,6 +154,7 @@ impl RelayRefusal {
             RelayRefusal::NotTargetOwner => "not-the-target-owner",
             RelayRefusal::NotReadable { .. } => "not-readable-by-intermediary",
             RelayRefusal::Loop => "loop",
+            RelayRefusal::UnrelayedReferences(_) => "references-not-relayed",
             RelayRefusal::Quarantined => "quarantined",
             RelayRefusal::Unmarked { .. } => "unmarked-or-defaulted",
             RelayRefusal::AmberStrict => "amber-strict",
@@ -187,6 +197,11 @@ impl fmt::Display for RelayRefusal {
             RelayRefusal::Loop => f.write_str(
                 "this version came back to this server after passing through it; it is not \
                  relayed again",
+            ),
+            RelayRefusal::UnrelayedReferences(n) => write!(
+                f,
+                "it references {n} object(s) of the source collection that the target does not \
+                 hold; relay those first, or together with it"
             ),
             RelayRefusal::Quarantined => f.write_str("the object carries an unknown marking"),
             RelayRefusal::Unmarked { defaulted: true } => f.write_str(
@@ -258,6 +273,9 @@ pub fn relay(req: &RelayRequest<'_>, dir: &Directory) -> Result<RelayGrant, Rela
     }
     if req.returned {
         return Err(RelayRefusal::Loop);
+    }
+    if req.unrelayed_references > 0 {
+        return Err(RelayRefusal::UnrelayedReferences(req.unrelayed_references));
     }
     let o = req.object;
     if o.quarantined {
@@ -360,6 +378,13 @@ pub fn relay(req: &RelayRequest<'_>, dir: &Directory) -> Result<RelayGrant, Rela
                 return Err(RelayRefusal::NotAmongRecipients(name.clone()));
             }
             identities.push(id);
+        }
+        // The intermediary keeps sight of what it relayed (within the marking's allow-list).
+        if let Some(own) = &i.identity
+            && !identities.contains(own)
+            && (o.recipients.is_empty() || o.recipients.contains(own))
+        {
+            identities.push(own.clone());
         }
         class.recipients = identities;
     }

@@ -13,6 +13,7 @@ use tlp::{
 
 const B: &str = "identity--b0000000-0000-4000-8000-00000000000b";
 const C: &str = "identity--c0000000-0000-4000-8000-00000000000c";
+const DTC: &str = "identity--d0000000-0000-4000-8000-00000000000d";
 const Z: &str = "identity--20000000-0000-4000-8000-000000000002";
 
 fn day(s: &str) -> NaiveDate {
@@ -33,7 +34,7 @@ fn dtc() -> Organisation {
     let mut o = org(
         "dtc",
         Role::Dtc,
-        Some("identity--d0000000-0000-4000-8000-00000000000d"),
+        Some(DTC),
         &["company-b", "company-c", "no-identity"],
     );
     // Modelled: DTC designated for personal data and credentials from 2022-12-01.
@@ -106,6 +107,7 @@ fn run(
             object: &case.object,
             readable: Readable::Whole,
             returned: false,
+            unrelayed_references: 0,
             target: &case.target,
             target_owner: Some(&intermediary.id),
             recipients: &names,
@@ -257,8 +259,8 @@ fn amber_reaches_affected_constituents_automatically_and_only_them() {
     assert_eq!(g.to, vec![("company-b".to_owned(), NeedToKnow::Affected)]);
     assert_eq!(
         g.class.recipients,
-        vec![B.to_owned()],
-        "the copy names B only"
+        vec![B.to_owned(), DTC.to_owned()],
+        "the copy names B (and the intermediary) only"
     );
     assert_eq!(
         g.class.origin.as_deref(),
@@ -281,7 +283,10 @@ fn amber_reaches_affected_constituents_automatically_and_only_them() {
             ("company-c".to_owned(), NeedToKnow::Justified)
         ]
     );
-    assert_eq!(g.class.recipients, vec![B.to_owned(), C.to_owned()]);
+    assert_eq!(
+        g.class.recipients,
+        vec![B.to_owned(), C.to_owned(), DTC.to_owned()]
+    );
     // An affected party outside the constituency does not count.
     let mut c3 = case(Tlp::Amber, false, &[], None);
     c3.object.affected = vec!["identity--e0000000-0000-4000-8000-00000000000e".into()];
@@ -377,6 +382,7 @@ fn only_intermediaries_relay_into_their_own_relay_targets() {
                 object: &obj,
                 readable: Readable::Whole,
                 returned: false,
+                unrelayed_references: 0,
                 target: policy,
                 target_owner: owner,
                 recipients: &[],
@@ -401,6 +407,7 @@ fn unreadable_returned_quarantined_and_unmarked_objects_are_never_relayed() {
                 object: obj,
                 readable,
                 returned,
+                unrelayed_references: 0,
                 target: &t,
                 target_owner: Some("dtc"),
                 recipients: &[],
@@ -423,6 +430,22 @@ fn unreadable_returned_quarantined_and_unmarked_objects_are_never_relayed() {
         Err("not-readable-by-intermediary")
     );
     assert_eq!(go(&clear, Readable::Whole, true), Err("loop"));
+    let unrelayed = relay(
+        &RelayRequest {
+            intermediary: &i,
+            object: &clear,
+            readable: Readable::Whole,
+            returned: false,
+            unrelayed_references: 1,
+            target: &t,
+            target_owner: Some("dtc"),
+            recipients: &[],
+            justification: None,
+            day: day("2023-01-01"),
+        },
+        &dir,
+    );
+    assert_eq!(unrelayed.unwrap_err().code(), "references-not-relayed");
     let q = Classification {
         quarantined: true,
         ..object(Tlp::Clear)
@@ -478,6 +501,7 @@ fn every_refusal_explains_itself_with_its_code() {
         RelayRefusal::NotReadable { partly: true },
         RelayRefusal::NotReadable { partly: false },
         RelayRefusal::Loop,
+        RelayRefusal::UnrelayedReferences(2),
         RelayRefusal::Quarantined,
         RelayRefusal::Unmarked { defaulted: true },
         RelayRefusal::Unmarked { defaulted: false },
