@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod access;
+mod federation;
 mod serve;
 mod validate;
 
@@ -41,6 +42,10 @@ enum Command {
     Org(access::OrgArgs),
     /// Show collections: grants, audience and TLP policy.
     Collection(access::CollectionArgs),
+    /// Pull the [[upstream]] TAXII collections of the provisioning file into local collections.
+    Pull(federation::PullArgs),
+    /// Relay objects into an intermediary's relay-target collection (or run the [[relay]] rules).
+    Relay(federation::RelayArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,5 +57,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => access::audit(&args),
         Command::Org(args) => access::org(&args),
         Command::Collection(args) => access::collection(&args),
+        Command::Pull(args) => federation::pull(&args),
+        Command::Relay(args) => federation::relay(&args),
     }
 }

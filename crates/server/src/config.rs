@@ -34,6 +34,94 @@ pub struct ProvisioningFile {
     pub accounts: Vec<AccountEntry>,
     #[serde(default, rename = "collection")]
     pub collections: Vec<CollectionEntry>,
+    /// Upstream TAXII collections this server pulls from (federation).
+    #[serde(default, rename = "upstream")]
+    pub upstreams: Vec<UpstreamEntry>,
+    /// Standing relay rules of intermediaries.
+    #[serde(default, rename = "relay")]
+    pub relays: Vec<RelayEntry>,
+}
+
+/// `[[upstream]]`: a subscription to a collection of another TAXII 2.1 server. Its objects are
+/// stored, bytes unchanged, in a local collection, as coming from `organisation`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamEntry {
+    /// Short name (`ncsc`): `schakel pull NAME`, the saved position `pull:NAME`, the audit.
+    pub name: String,
+    /// The upstream API root URL (`https://taxii.ncsc.example/lds/`).
+    pub url: String,
+    /// The upstream collection: its id, or its title.
+    pub collection: String,
+    /// The local organisation the objects come from: their originator for the access rules.
+    pub organisation: String,
+    /// Local API root and collection (id, alias or title) the objects are stored in.
+    pub target_api_root: String,
+    pub target: String,
+    /// HTTP Basic credentials, or a Bearer token. `*_env` names an environment variable that
+    /// holds the secret, to keep it out of the file.
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub password_env: Option<String>,
+    pub token: Option<String>,
+    pub token_env: Option<String>,
+    /// PEM files: a CA to trust for the upstream (instead of the system roots), and a client
+    /// certificate with its key.
+    pub ca: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    /// Seconds between runs under `schakel serve` (default 300).
+    #[serde(default = "default_upstream_interval")]
+    pub interval_secs: u64,
+    /// Objects per page asked of the upstream (default 500; the upstream may send fewer).
+    #[serde(default = "default_upstream_page")]
+    pub page_size: u32,
+    /// Per-request timeout in seconds (default 60) and retries per request (default 5).
+    #[serde(default = "default_upstream_timeout")]
+    pub timeout_secs: u64,
+    #[serde(default = "default_upstream_retries")]
+    pub retries: u32,
+}
+
+fn default_upstream_interval() -> u64 {
+    300
+}
+fn default_upstream_page() -> u32 {
+    500
+}
+fn default_upstream_timeout() -> u64 {
+    60
+}
+fn default_upstream_retries() -> u32 {
+    5
+}
+
+/// `[[relay]]`: a standing relay rule of an intermediary: everything up to `max_tlp` that
+/// arrives in `from` is relayed into `to` as the relay rules allow (TLP:AMBER and personal data
+/// to the affected constituents only: a rule records no justification).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayEntry {
+    pub name: String,
+    /// The intermediary (owner of `to`).
+    pub organisation: String,
+    pub api_root: String,
+    /// Source and relay-target collections (id, alias or title).
+    pub from: String,
+    pub to: String,
+    /// The most restrictive TLP the rule relays (`clear`, `green` or `amber`; default `green`).
+    #[serde(default = "default_relay_tlp")]
+    pub max_tlp: tlp::Tlp,
+    /// Seconds between runs under `schakel serve` (default 60).
+    #[serde(default = "default_relay_interval")]
+    pub interval_secs: u64,
+}
+
+fn default_relay_tlp() -> tlp::Tlp {
+    tlp::Tlp::Green
+}
+fn default_relay_interval() -> u64 {
+    60
 }
 
 /// `[server]`.
@@ -294,6 +382,10 @@ pub struct CollectionEntry {
     /// IP addresses in this collection are possibly personal data (victims' addresses).
     #[serde(default)]
     pub ip_personal_data: bool,
+    /// The owner's collection for its constituency, filled by relay (the owner must be an
+    /// intermediary: national CSIRT, designated CERT, linking organisation or DTC).
+    #[serde(default)]
+    pub relay_target: bool,
 }
 
 impl CollectionEntry {
@@ -324,6 +416,7 @@ impl CollectionEntry {
             unknown_markings: self.unknown_markings,
             red_org_recipients: self.red_org_recipients,
             ip_personal_data: self.ip_personal_data,
+            relay_target: self.relay_target,
         };
         if let Some(d) = p.default_tlp
             && d > p.tlp_ceiling
@@ -539,6 +632,112 @@ impl ProvisioningFile {
                 }
             }
             c.policy().map_err(|e| format!("{what}: {e}"))?;
+            if c.relay_target {
+                let owner = c
+                    .owner
+                    .as_deref()
+                    .and_then(|o| self.organisations.iter().find(|e| e.id == o));
+                let Some(owner) = owner else {
+                    return Err(format!("{what}: a relay_target collection needs an owner"));
+                };
+                if !matches!(
+                    owner.role,
+                    tlp::Role::NationalCsirt
+                        | tlp::Role::DesignatedCert
+                        | tlp::Role::LinkingOrg
+                        | tlp::Role::Dtc
+                ) {
+                    return Err(format!(
+                        "{what}: relay targets belong to intermediaries (national-csirt, designated-cert, linking-org, dtc); owner {:?} is {}",
+                        owner.id,
+                        owner.role.as_str()
+                    ));
+                }
+            }
+        }
+        let collection_named = |root: &str, name: &str| {
+            self.collections.iter().any(|c| {
+                c.api_root == root
+                    && (c.id.to_string() == name
+                        || c.title == name
+                        || c.alias.as_deref() == Some(name))
+            })
+        };
+        let mut names = HashSet::new();
+        for u in &self.upstreams {
+            let what = format!("[[upstream]] {:?}", u.name);
+            if !is_slug(&u.name) || !names.insert(u.name.as_str()) {
+                return Err(format!("{what}: names must be unique slugs"));
+            }
+            let scheme_ok = u.url.starts_with("https://") || u.url.starts_with("http://");
+            if !scheme_ok || u.url.contains('?') {
+                return Err(format!(
+                    "{what}: url {:?} must be the upstream's API root URL (https://host/root/)",
+                    u.url
+                ));
+            }
+            if !orgs.contains(u.organisation.as_str()) {
+                return Err(format!(
+                    "{what}: organisation {:?} is not declared",
+                    u.organisation
+                ));
+            }
+            if !collection_named(&u.target_api_root, &u.target) {
+                return Err(format!(
+                    "{what}: target {:?} is not a declared collection of API root {:?}",
+                    u.target, u.target_api_root
+                ));
+            }
+            let basic = u.username.is_some();
+            let secret = u.password.is_some() || u.password_env.is_some();
+            let token = u.token.is_some() || u.token_env.is_some();
+            if basic != secret
+                || (basic && token)
+                || (u.password.is_some() && u.password_env.is_some())
+                || (u.token.is_some() && u.token_env.is_some())
+            {
+                return Err(format!(
+                    "{what}: give username with password (or password_env), or a token (or token_env), not both"
+                ));
+            }
+            if u.client_cert.is_some() != u.client_key.is_some() {
+                return Err(format!("{what}: client_cert and client_key go together"));
+            }
+            if u.interval_secs == 0 || u.page_size == 0 || u.timeout_secs == 0 {
+                return Err(format!(
+                    "{what}: interval_secs, page_size and timeout_secs must be positive"
+                ));
+            }
+        }
+        let mut names = HashSet::new();
+        for r in &self.relays {
+            let what = format!("[[relay]] {:?}", r.name);
+            if !is_slug(&r.name) || !names.insert(r.name.as_str()) {
+                return Err(format!("{what}: names must be unique slugs"));
+            }
+            if !orgs.contains(r.organisation.as_str()) {
+                return Err(format!(
+                    "{what}: organisation {:?} is not declared",
+                    r.organisation
+                ));
+            }
+            for c in [&r.from, &r.to] {
+                if !collection_named(&r.api_root, c) {
+                    return Err(format!(
+                        "{what}: {c:?} is not a declared collection of API root {:?}",
+                        r.api_root
+                    ));
+                }
+            }
+            if r.max_tlp > tlp::Tlp::Amber {
+                return Err(format!(
+                    "{what}: max_tlp {} is never relayed (at most amber)",
+                    r.max_tlp
+                ));
+            }
+            if r.interval_secs == 0 {
+                return Err(format!("{what}: interval_secs must be positive"));
+            }
         }
         Ok(())
     }

@@ -54,6 +54,35 @@ pub struct VersionExplanation {
     /// The rule (visible) or reason (withheld) code, as the audit records it.
     pub rule: String,
     pub why: String,
+    /// How this version reached the collection when it was not posted here: pulled from an
+    /// upstream, relayed by an intermediary (oldest first). Empty: posted.
+    pub hops: Vec<String>,
+}
+
+/// One hop as a line: `pulled from <upstream> (ncsc) at <time>`, `relayed from <collection> by
+/// dtc to company-b: affected-party at <time>`, with the collections that held it before.
+pub fn describe_hop(h: &store::Hop) -> String {
+    let mut s = match h.kind {
+        store::HopKind::Pulled => format!("pulled from {}", h.from),
+        store::HopKind::Relayed => format!("relayed from {}", h.from),
+    };
+    if let Some(by) = &h.by {
+        s.push_str(&format!(" by {by}"));
+    }
+    if !h.to.is_empty() {
+        s.push_str(&format!(" to {}", h.to.join(", ")));
+    }
+    if let Some(j) = &h.justification {
+        s.push_str(&format!(" (justification: {j})"));
+    }
+    s.push_str(&format!(" at {}", taxii::time::format_timestamp(h.at)));
+    if !h.held_before.is_empty() {
+        s.push_str(&format!(
+            "; already held here in {} (came back: never relayed again)",
+            h.held_before.join(", ")
+        ));
+    }
+    s
 }
 
 /// Why an explanation could not be given.
@@ -137,6 +166,7 @@ pub async fn explain<S: Store>(
             let read = grants.iter().any(|g| g.collection_key == c.key && g.read);
             let relation = tlp::relation(&reader, &c.policy, read, &dir);
             let scope = tlp::ReadScope::of(&reader, &c.policy, read, &dir);
+            let hops = store.hops(&c, object).await?;
             let versions = stored
                 .iter()
                 .map(|a| {
@@ -160,6 +190,11 @@ pub async fn explain<S: Store>(
                         visible: d.is_visible(),
                         rule: d.code().to_owned(),
                         why: d.explain().to_owned(),
+                        hops: hops
+                            .iter()
+                            .filter(|(v, _)| *v == a.version)
+                            .map(|(_, h)| describe_hop(h))
+                            .collect(),
                     }
                 })
                 .collect();
@@ -254,6 +289,9 @@ impl fmt::Display for Explanation {
                         format!(", affected {}", v.affected.join(", "))
                     }
                 )?;
+                for h in &v.hops {
+                    writeln!(f, "      {h}")?;
+                }
                 if !v.redacted_parts.is_empty() {
                     writeln!(
                         f,

@@ -794,7 +794,7 @@ pub async fn add_objects<S: Store>(
         org: &org,
         identity: p.identity.as_deref(),
     };
-    ingest::apply_access(&state.store, &c, &dir, &poster, &kept, &mut prepared)
+    ingest::apply_access(&state.store, &c, &dir, &poster, &kept, &mut prepared, false)
         .await
         .map_err(|e| ApiError(crate::state::internal(e)))?;
     let status = StatusRecord {
@@ -943,4 +943,100 @@ fn now_micros() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// Body of `POST /schakel/relay`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelayBody {
+    api_root: String,
+    /// Source and relay-target collections (id, alias or title).
+    from: String,
+    to: String,
+    objects: Vec<String>,
+    #[serde(default)]
+    recipients: Vec<String>,
+    justification: Option<String>,
+}
+
+/// `POST /schakel/relay`: an account of an intermediary relays objects into a relay-target
+/// collection its organisation may write to (DESIGN.md section 4 "Relay"). 200 with what was
+/// relayed and what was refused (each with its rule); 403 when everything was refused, with the
+/// reasons; 404 for a collection the organisation may not read. Every relay and refusal is
+/// audited.
+pub async fn relay<S: Store>(
+    req: HttpRequest,
+    state: State<S>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let p = state
+        .auth
+        .authenticate(header_str(req.headers(), header::AUTHORIZATION))
+        .await?;
+    let body = ingest::read_body(payload, 1 << 20, None).await?;
+    let order: RelayBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(TaxiiError::BadRequest(format!(
+            "relay takes a JSON object {{api_root, from, to, objects: [ids], recipients?: [organisations], justification?}}: {e}"
+        )))
+    })?;
+    let target = crate::federation::local_collection(&state.store, &order.api_root, &order.to)
+        .await
+        .map_err(federation_error)?;
+    let writes = state
+        .store
+        .grants(&p.organisation, &order.api_root)
+        .await
+        .map_err(|e| ApiError(crate::state::internal(e)))?
+        .iter()
+        .any(|g| g.collection_key == target.key && g.write);
+    if !writes && !p.operator {
+        return Err(ApiError(TaxiiError::Forbidden(format!(
+            "organisation {:?} may not write to the relay target {:?}",
+            p.organisation, order.to
+        ))));
+    }
+    let result = crate::federation::relay::relay_objects(
+        &state.store,
+        &crate::federation::relay::RelayOrder {
+            organisation: p.organisation.clone(),
+            account: Some(p.account.clone()),
+            api_root: order.api_root,
+            from: order.from,
+            to: order.to,
+            objects: order.objects,
+            recipients: order.recipients,
+            justification: order.justification,
+        },
+        &state.clock,
+    )
+    .await
+    .map_err(federation_error)?;
+    if result.relayed.iter().any(|r| !r.duplicate) {
+        state.invalidate();
+    }
+    if result.relayed.is_empty() {
+        let reasons: Vec<String> = result
+            .refused
+            .iter()
+            .map(|r| format!("{}: {}", r.id, r.message))
+            .collect();
+        return Err(ApiError(TaxiiError::Forbidden(format!(
+            "nothing relayed: {}",
+            reasons.join("; ")
+        ))));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(json(&result)?))
+}
+
+fn federation_error(e: crate::federation::FederationError) -> ApiError {
+    use crate::federation::FederationError as F;
+    ApiError(match e {
+        F::NotFound(m) => TaxiiError::NotFound(m),
+        F::Forbidden(m) => TaxiiError::Forbidden(m),
+        F::Config(m) => TaxiiError::BadRequest(m),
+        F::Store(e) => crate::state::internal(e),
+        F::Upstream(e) => TaxiiError::Unavailable(e.to_string()),
+    })
 }

@@ -325,6 +325,10 @@ async fn latest_stored<S: Store>(
 /// ids are resolved through the registry, the marking-definitions of this request, and those
 /// already stored in the collection. `body` is the request body `prepared` came from (for the
 /// line and column of a refused object).
+///
+/// `mirror` is set for objects pulled from an upstream server: that server applied its own
+/// version rules, so a new version is not checked against the local creator (the upstream's
+/// organisation, the poster here, is rarely the creator of what it passes on).
 pub async fn apply_access<S: Store>(
     store: &S,
     collection: &Collection,
@@ -332,6 +336,7 @@ pub async fn apply_access<S: Store>(
     poster: &Poster<'_>,
     body: &[u8],
     prepared: &mut Prepared,
+    mirror: bool,
 ) -> Result<(), store::StoreError> {
     let text = std::str::from_utf8(body).unwrap_or_default();
     let policy = &collection.policy;
@@ -417,6 +422,7 @@ pub async fn apply_access<S: Store>(
             body: &o.body,
         };
         let state = match (origins.get(&o.id), creators.get(&o.id)) {
+            _ if mirror => Existing::New,
             (None, _) => Existing::New,
             (Some(origin), Some(creator)) => Existing::CreatedBy {
                 creator,

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod explain;
+pub mod federation;
 pub mod handlers;
 pub mod import;
 pub mod ingest;
@@ -96,6 +97,8 @@ async fn dispatch<S: Store>(
         // Operator endpoints live under `/schakel/`, a name no API root may take.
         ["schakel", "explain"] if get => h::explain(req, state).await,
         ["schakel", "explain"] => Ok(h::method_not_allowed("GET").await),
+        ["schakel", "relay"] if m == Method::POST => h::relay(req, state, payload).await,
+        ["schakel", "relay"] => Ok(h::method_not_allowed("POST").await),
         [root] if get => h::api_root(req, state, o(root)).await,
         [_] => Ok(h::method_not_allowed("GET").await),
         [root, "status", id] if get => h::status(req, state, (o(root), o(id))).await,
@@ -192,6 +195,15 @@ pub async fn start(
             .unwrap_or_else(|| stix::registry::PROJECT_IDENTITY.to_owned()),
     };
     let state = web::Data::new(AppState::new(store, settings, key, opts.clock.clone()));
+    let federation = {
+        let st = state.clone();
+        federation::run_scheduled(
+            st.store.clone(),
+            opts.file.clone(),
+            opts.clock.clone(),
+            std::sync::Arc::new(move || st.invalidate()),
+        )
+    };
     let workers = server
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -219,11 +231,13 @@ pub async fn start(
             "status_retention_secs is below the 24 hours TAXII recommends (T-46)"
         );
     }
-    // The sweep lives as long as the HTTP server: it is dropped when the server stops.
+    // The sweep and the federation tasks (subscriptions, relay rules) live as long as the
+    // HTTP server: they are dropped when it stops.
     let task = tokio::spawn(async move {
         tokio::select! {
             r = srv => r,
             never = sweep_statuses(sweeper, retention) => match never {},
+            () = federation => Ok(()),
         }
     });
     tracing::info!(address = %bound, tls = matches!(transport, Transport::Tls { .. }), "Schakel is listening");

@@ -348,6 +348,8 @@ pub struct Arrived {
     pub outcome: AddOutcome,
     /// For a stored version: other collections of this server that already held it.
     pub held_before: Vec<String>,
+    /// A relay of a version the target held already added recipients to the stored copy.
+    pub widened: bool,
 }
 
 /// TAXII status resource as stored (T-47 ... T-50).
@@ -527,7 +529,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// Stores objects that arrived by federation, with their hops and the checkpoint, in one
     /// transaction, and appends the audit entry reporting them once committed. Stored and
     /// duplicate objects follow the rules of [`Store::add_objects`]; no status resource is
-    /// written.
+    /// written. A relayed version the target holds already gets the relay's recipients added
+    /// to its own (never removed), and a hop.
     fn add_arrival(
         &self,
         collection: &Collection,

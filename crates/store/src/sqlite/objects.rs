@@ -106,7 +106,13 @@ pub(crate) fn add(
     Ok((outcomes, status, event))
 }
 
-const HOP_INSERT: &str = "INSERT OR REPLACE INTO hop(collection_id, date_added_us, stix_id, hop) VALUES (?1, ?2, ?3, ?4)";
+const HOP_INSERT: &str =
+    "INSERT INTO hop(collection_id, date_added_us, stix_id, hop) VALUES (?1, ?2, ?3, ?4)";
+// A relayed version the target holds already: the row and its date_added, by version text
+// (unversioned rows have their date_added as version).
+const HELD_ROW: &str = "SELECT seq, date_added_us, recipients FROM object_version
+     WHERE collection_id = +?1 AND stix_id = +?2 AND version = ?3";
+const WIDEN: &str = "UPDATE object_version SET recipients = ?2, shadowed = 0 WHERE seq = +?1";
 const CHECKPOINT_SAVE: &str = "INSERT INTO checkpoint(name, position, updated_us) VALUES (?1, ?2, ?3)
      ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us";
 // Other collections holding the version (or, for an unversioned object, any version of the
@@ -145,7 +151,17 @@ pub(crate) fn arrive(
         for (((o, outcome), hop), held) in
             objects.iter().zip(&outcomes).zip(&arrival.hops).zip(held)
         {
-            if let AddOutcome::Added { date_added, .. } = outcome {
+            let mut widened = false;
+            let row_added = match outcome {
+                AddOutcome::Added { date_added, .. } => Some(*date_added),
+                AddOutcome::Duplicate { version } if hop.kind == crate::HopKind::Relayed => {
+                    let (date_added, w) = widen(conn, key, o, version)?;
+                    widened = w;
+                    date_added.filter(|_| w)
+                }
+                _ => None,
+            };
+            if let Some(date_added) = row_added {
                 let hop = crate::Hop {
                     held_before: held.clone(),
                     ..hop.clone()
@@ -158,6 +174,7 @@ pub(crate) fn arrive(
             arrived.push(crate::Arrived {
                 outcome: outcome.clone(),
                 held_before: if stored { held } else { Vec::new() },
+                widened,
             });
         }
     }
@@ -168,7 +185,12 @@ pub(crate) fn arrive(
             .db()?;
     }
     let to: Vec<&[String]> = arrival.hops.iter().map(|h| h.to.as_slice()).collect();
-    let items = audit_items(objects, &hashes, &outcomes, &arrival.refused, &to);
+    let mut items = audit_items(objects, &hashes, &outcomes, &arrival.refused, &to);
+    for (item, a) in items.iter_mut().zip(&arrived) {
+        if a.widened {
+            item.decision = "recipients-added".into();
+        }
+    }
     let event = crate::audit::AuditEvent {
         time_us: arrival.time,
         kind: arrival.kind,
@@ -184,6 +206,51 @@ pub(crate) fn arrive(
         justification: arrival.justification.clone(),
     };
     Ok((arrived, with_collection(conn, key, event)?))
+}
+
+/// A relay of a version the target already holds: the stored copy's recipients become the
+/// union of both relays' (or everyone, when either names none). Returns the row's date_added
+/// and whether anything changed. Narrowing never happens here: a relay only ever adds readers
+/// the rules allowed, and the `shadowed` shortcut of the row is reset (0 = unknown, safe).
+fn widen(
+    conn: &Connection,
+    key: i64,
+    o: &NewObject,
+    version: &str,
+) -> Result<(Option<Micros>, bool)> {
+    let row: Option<(i64, Micros, Option<String>)> = conn
+        .prepare_cached(HELD_ROW)
+        .db()?
+        .query_row(params![key, o.id, version], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
+        .db()?;
+    let Some((seq, date_added, stored)) = row else {
+        return Ok((None, false));
+    };
+    let Some(stored) = stored else {
+        return Ok((Some(date_added), false));
+    };
+    let mut merged = tlp::model::decode_ids(Some(&stored));
+    let before = merged.len();
+    if o.access.recipients.is_empty() {
+        merged.clear();
+    } else {
+        for r in &o.access.recipients {
+            if !merged.contains(r) {
+                merged.push(r.clone());
+            }
+        }
+    }
+    if merged.len() == before && !merged.is_empty() {
+        return Ok((Some(date_added), false));
+    }
+    conn.prepare_cached(WIDEN)
+        .db()?
+        .execute(params![seq, tlp::model::encode_ids(&merged)])
+        .db()?;
+    Ok((Some(date_added), true))
 }
 
 /// The position saved under `name`.
@@ -203,7 +270,7 @@ pub(crate) fn hops(conn: &Connection, key: i64, id: &str) -> Result<Vec<(String,
              JOIN object_version o ON o.collection_id = h.collection_id
                                   AND o.date_added_us = h.date_added_us
              WHERE h.collection_id = ?1 AND h.stix_id = ?2
-             ORDER BY o.version_us",
+             ORDER BY o.version_us, h.seq",
         )
         .db()?;
     let rows = stmt

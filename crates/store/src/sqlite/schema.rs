@@ -33,15 +33,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// Version 5: federation (issue 6). How a version arrived when it was not posted (pulled from
 /// an upstream, relayed by an intermediary) is kept beside it, keyed like the row itself by
 /// (collection, date_added); the positions of upstream subscriptions and relay rules are saved
-/// in the same transaction as the objects they cover.
+/// in the same transaction as the objects they cover. A row may have several hops: a relay of a
+/// version the target already holds adds its recipients to the row and a hop of its own.
 const MIGRATION_5: &str = r#"
 CREATE TABLE hop(
+  seq           INTEGER PRIMARY KEY,                 -- arrival order
   collection_id INTEGER NOT NULL REFERENCES collection(id),
-  date_added_us INTEGER NOT NULL,
+  date_added_us INTEGER NOT NULL,                    -- the row it describes
   stix_id       TEXT    NOT NULL,
-  hop           TEXT    NOT NULL,                    -- JSON of store::Hop
-  PRIMARY KEY (collection_id, date_added_us));
-CREATE INDEX hop_id ON hop(collection_id, stix_id);
+  hop           TEXT    NOT NULL);                   -- JSON of store::Hop
+CREATE INDEX hop_row ON hop(collection_id, date_added_us);
+CREATE INDEX hop_id  ON hop(collection_id, stix_id);
 CREATE TABLE checkpoint(
   name       TEXT PRIMARY KEY,                       -- 'pull:<subscription>', 'relay:<rule>'
   position   TEXT NOT NULL,

@@ -1991,4 +1991,54 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
     // Deleting the version removes its hop.
     s.delete_object(&target, &b, &all_versions()).await.unwrap();
     assert!(s.hops(&target, &b).await.unwrap().is_empty());
+
+    // A relay of a version the target holds adds its recipients (never removes any) and a hop.
+    let relayed = |recipients: &[&str]| {
+        let mut o = versioned(&sid("identity", 5), "2.1", T1, "company b");
+        o.access.recipients = recipients.iter().map(|r| (*r).to_owned()).collect();
+        Arrival {
+            kind: AuditKind::Relay,
+            endpoint: "relay".into(),
+            hops: vec![Hop {
+                kind: HopKind::Relayed,
+                to: recipients.iter().map(|r| (*r).to_owned()).collect(),
+                ..hop("lds/source")
+            }],
+            objects: vec![o],
+            refused: vec![],
+            checkpoint: None,
+            ..arrival(vec![], "unused")
+        }
+    };
+    let recipients_of = |s: S, c: Collection| async move {
+        s.object_access(&c, vec![sid("identity", 5)]).await.unwrap()[0]
+            .class
+            .recipients
+            .clone()
+    };
+    let first = s
+        .add_arrival(&target, relayed(&["identity--b"]))
+        .await
+        .unwrap();
+    assert!(!first[0].widened);
+    let again = s
+        .add_arrival(&target, relayed(&["identity--b"]))
+        .await
+        .unwrap();
+    assert!(!again[0].widened, "same recipients: nothing to add");
+    let wider = s
+        .add_arrival(&target, relayed(&["identity--c"]))
+        .await
+        .unwrap();
+    assert!(matches!(wider[0].outcome, AddOutcome::Duplicate { .. }) && wider[0].widened);
+    assert_eq!(
+        recipients_of(s.clone(), target.clone()).await,
+        vec!["identity--b".to_owned(), "identity--c".to_owned()]
+    );
+    assert_eq!(s.hops(&target, &sid("identity", 5)).await.unwrap().len(), 2);
+    s.add_arrival(&target, relayed(&[])).await.unwrap();
+    assert!(
+        recipients_of(s.clone(), target.clone()).await.is_empty(),
+        "everyone"
+    );
 }

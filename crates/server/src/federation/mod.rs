@@ -1,0 +1,386 @@
+//! Federation (DESIGN.md section 4 "Relay", docs/federation.md): pulling collections of
+//! upstream TAXII 2.1 servers into local collections, and relaying ([`relay`]).
+//!
+//! A pull stores each upstream page with [`Store::add_arrival`]: the objects (bytes as the
+//! upstream sent them, through the same validation and ingest rules as a POST), a hop beside
+//! each stored version, and the subscription's position, in one transaction. The position is
+//! the upstream's `X-TAXII-Date-Added-Last` of the last stored page, so a crash or a restart
+//! resumes after the last committed page: nothing is lost, and a page fetched again only finds
+//! duplicates (same id, version and content), which are not stored twice.
+
+pub mod relay;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use store::audit::AuditKind;
+use store::{AddOutcome, Arrival, Collection, Hop, HopKind, Store, StoreError};
+use taxii::client::{Auth, Client, ClientCert, ClientConfig, ClientError, ObjectsRequest};
+use tlp::ingest::Poster;
+
+use crate::config::UpstreamEntry;
+use crate::ingest;
+use crate::state::Clock;
+
+/// What can stop a pull or a relay.
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    #[error("{0}")]
+    Config(String),
+    #[error("upstream: {0}")]
+    Upstream(#[from] ClientError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+/// The saved position of a subscription.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Position {
+    /// The upstream's `X-TAXII-Date-Added-Last` of the last page stored.
+    added_after: Option<String>,
+}
+
+/// Counts of one pull run (also its progress).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    pub name: String,
+    pub pages: u64,
+    /// Objects the upstream sent.
+    pub received: u64,
+    pub stored: u64,
+    /// Already held in the target (same id, version and content).
+    pub duplicates: u64,
+    /// Refused by validation or by the target collection's ingest rules (audited with the rule).
+    pub refused: u64,
+    /// Stored versions this server already held in another collection (they came back).
+    pub returned: u64,
+    /// The position after the run (`added_after` for the next one).
+    pub position: Option<String>,
+}
+
+/// The checkpoint name of a subscription.
+pub fn checkpoint_name(subscription: &str) -> String {
+    format!("pull:{subscription}")
+}
+
+/// A local collection by id, alias or title.
+pub async fn local_collection<S: Store>(
+    store: &S,
+    api_root: &str,
+    name: &str,
+) -> Result<Collection, FederationError> {
+    if let Some(c) = store.collection(api_root, name).await? {
+        return Ok(c);
+    }
+    store
+        .collections(api_root)
+        .await?
+        .into_iter()
+        .find(|c| c.title == name)
+        .ok_or_else(|| {
+            FederationError::NotFound(format!(
+                "no collection {name:?} in API root {api_root:?} (give its id, alias or title)"
+            ))
+        })
+}
+
+/// The HTTP client a subscription uses: its credentials (from the file or the environment),
+/// CA and client certificate, timeouts and retries.
+pub fn client_for(u: &UpstreamEntry) -> Result<Client, FederationError> {
+    let what = format!("[[upstream]] {:?}", u.name);
+    let secret = |inline: &Option<String>,
+                  env: &Option<String>|
+     -> Result<Option<String>, FederationError> {
+        match (inline, env) {
+            (Some(s), _) => Ok(Some(s.clone())),
+            (None, Some(var)) => std::env::var(var).map(Some).map_err(|_| {
+                FederationError::Config(format!("{what}: environment variable {var} is not set"))
+            }),
+            (None, None) => Ok(None),
+        }
+    };
+    let auth = match (&u.username, secret(&u.password, &u.password_env)?) {
+        (Some(username), Some(password)) => Auth::Basic {
+            username: username.clone(),
+            password,
+        },
+        _ => match secret(&u.token, &u.token_env)? {
+            Some(t) => Auth::Bearer(t),
+            None => Auth::None,
+        },
+    };
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .map_err(|e| FederationError::Config(format!("{what}: {}: {e}", p.display())))
+    };
+    let client_cert = match (&u.client_cert, &u.client_key) {
+        (Some(c), Some(k)) => Some(ClientCert {
+            cert_pem: read(c)?,
+            key_pem: read(k)?,
+        }),
+        _ => None,
+    };
+    let config = ClientConfig {
+        auth,
+        ca_pem: u.ca.as_deref().map(read).transpose()?,
+        client_cert,
+        timeout: Duration::from_secs(u.timeout_secs),
+        retries: u.retries,
+        ..ClientConfig::default()
+    };
+    Client::new(config).map_err(|e| FederationError::Config(format!("{what}: {e}")))
+}
+
+/// One run of a subscription: fetches every page the upstream has after the saved position and
+/// stores it. `progress` is called after each stored page; `on_stored` after each page that
+/// stored something (the server drops its caches of the target there).
+pub async fn pull<S: Store>(
+    store: &S,
+    u: &UpstreamEntry,
+    client: &Client,
+    clock: &Clock,
+    progress: &mut (dyn FnMut(&PullReport) + Send),
+) -> Result<PullReport, FederationError> {
+    let name = checkpoint_name(&u.name);
+    let target = local_collection(store, &u.target_api_root, &u.target).await?;
+    let dir = store::directory(store).await?;
+    let Some(org) = dir.get(&u.organisation).cloned() else {
+        return Err(FederationError::Config(format!(
+            "[[upstream]] {:?}: organisation {:?} is not provisioned",
+            u.name, u.organisation
+        )));
+    };
+    let mut position: Position = store
+        .checkpoint(&name)
+        .await?
+        .and_then(|p| serde_json::from_str(&p).ok())
+        .unwrap_or_default();
+    let upstream = client.collection(&u.url, &u.collection).await?;
+    let from = format!(
+        "{} {}/collections/{}/",
+        u.name,
+        u.url.trim_end_matches('/'),
+        upstream.id
+    );
+    // Every version, not only the latest: the local collection is to equal the upstream one.
+    let base = ObjectsRequest {
+        added_after: position.added_after.clone(),
+        next: None,
+        limit: Some(u.page_size),
+        filters: vec![("match[version]".into(), "all".into())],
+    };
+    let mut request = base.clone();
+    let mut report = PullReport {
+        name: u.name.clone(),
+        position: position.added_after.clone(),
+        ..PullReport::default()
+    };
+    loop {
+        let page = client.objects(&u.url, &upstream.id, &request).await?;
+        report.pages += 1;
+        report.received += page.objects.len() as u64;
+        if let Some(last) = &page.date_added_last {
+            position.added_after = Some(last.clone());
+        }
+        let checkpoint = serde_json::to_string(&position)
+            .map_err(|e| FederationError::Config(format!("position: {e}")))?;
+        let arrival = arrival_of(
+            store,
+            &target,
+            &dir,
+            &org,
+            u,
+            &from,
+            clock,
+            &page.objects,
+            (name.clone(), checkpoint),
+        )
+        .await?;
+        let refused = arrival.refused.len() as u64;
+        let arrived = store.add_arrival(&target, arrival).await?;
+        report.refused += refused;
+        for a in &arrived {
+            match a.outcome {
+                AddOutcome::Added { .. } => report.stored += 1,
+                AddOutcome::Duplicate { .. } => report.duplicates += 1,
+                AddOutcome::Rejected { .. } => report.refused += 1,
+            }
+            if !a.held_before.is_empty() {
+                report.returned += 1;
+            }
+        }
+        report.position = position.added_after.clone();
+        progress(&report);
+        if !page.more || page.objects.is_empty() {
+            break;
+        }
+        // Within a run, the upstream's `next` (with the same filters) pages through one
+        // consistent result; without it, `added_after` moves on from the last page.
+        request = match page.next {
+            Some(next) => ObjectsRequest {
+                next: Some(next),
+                ..base.clone()
+            },
+            None if page.date_added_last.is_some() => ObjectsRequest {
+                added_after: position.added_after.clone(),
+                ..base.clone()
+            },
+            None => {
+                return Err(FederationError::Upstream(ClientError::Decode {
+                    url: from,
+                    message: "the upstream says more objects follow but sends neither `next` nor \
+                              X-TAXII-Date-Added-Last to page with"
+                        .into(),
+                }));
+            }
+        };
+    }
+    tracing::info!(
+        subscription = %u.name,
+        pages = report.pages,
+        stored = report.stored,
+        duplicates = report.duplicates,
+        refused = report.refused,
+        "pull finished"
+    );
+    Ok(report)
+}
+
+/// One upstream page as an arrival: validated and classified like a POST of the upstream's
+/// organisation (without the local creator rule: the upstream applied its own).
+#[allow(clippy::too_many_arguments)]
+async fn arrival_of<S: Store>(
+    store: &S,
+    target: &Collection,
+    dir: &tlp::Directory,
+    org: &tlp::Organisation,
+    u: &UpstreamEntry,
+    from: &str,
+    clock: &Clock,
+    objects: &[Box<serde_json::value::RawValue>],
+    checkpoint: (String, String),
+) -> Result<Arrival, FederationError> {
+    let now = clock.now_micros();
+    let mut arrival = Arrival {
+        kind: AuditKind::Pull,
+        organisation: Some(u.organisation.clone()),
+        account: None,
+        endpoint: checkpoint.0.clone(),
+        time: now,
+        objects: Vec::new(),
+        hops: Vec::new(),
+        refused: Vec::new(),
+        from: Some(from.to_owned()),
+        justification: None,
+        checkpoint: Some(checkpoint),
+    };
+    if objects.is_empty() {
+        return Ok(arrival);
+    }
+    let body = envelope(objects);
+    let mut prepared = ingest::prepare(body.as_bytes())
+        .map_err(|e| FederationError::Config(format!("upstream page: {e}")))?;
+    let poster = Poster {
+        org,
+        identity: None,
+    };
+    ingest::apply_access(
+        store,
+        target,
+        dir,
+        &poster,
+        body.as_bytes(),
+        &mut prepared,
+        true,
+    )
+    .await?;
+    let hop = Hop {
+        kind: HopKind::Pulled,
+        from: from.to_owned(),
+        by: Some(u.organisation.clone()),
+        at: now,
+        to: Vec::new(),
+        justification: None,
+        held_before: Vec::new(),
+    };
+    arrival.hops = prepared.objects.iter().map(|_| hop.clone()).collect();
+    arrival.objects = prepared.objects;
+    arrival.refused = prepared.failures;
+    Ok(arrival)
+}
+
+/// `{"objects":[...]}` around raw objects, their bytes unchanged.
+pub(crate) fn envelope(objects: &[Box<serde_json::value::RawValue>]) -> String {
+    let len: usize = objects.iter().map(|o| o.get().len() + 1).sum();
+    let mut body = String::with_capacity(len + 16);
+    body.push_str("{\"objects\":[");
+    for (i, o) in objects.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(o.get());
+    }
+    body.push_str("]}");
+    body
+}
+
+/// Runs every subscription and relay rule of the provisioning file on its interval, for as long
+/// as the returned future is polled (the server drops it when it stops). Errors are logged and
+/// the run is tried again at the next interval; the saved positions make that safe.
+pub async fn run_scheduled<S: Store>(
+    store: S,
+    file: crate::config::ProvisioningFile,
+    clock: Clock,
+    on_stored: std::sync::Arc<dyn Fn() + Send + Sync>,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for u in file.upstreams.clone() {
+        let (store, clock, on_stored) = (store.clone(), clock.clone(), on_stored.clone());
+        tasks.spawn(async move {
+            let client = match client_for(&u) {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(subscription = %u.name, error = %e, "subscription not started");
+                    return;
+                }
+            };
+            let mut tick = tokio::time::interval(Duration::from_secs(u.interval_secs));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let mut progress = |r: &PullReport| {
+                    if r.stored > 0 {
+                        on_stored();
+                    }
+                };
+                if let Err(e) = pull(&store, &u, &client, &clock, &mut progress).await {
+                    tracing::warn!(subscription = %u.name, error = %e, "pull failed; retried at the next interval");
+                }
+            }
+        });
+    }
+    for r in file.relays.clone() {
+        let (store, clock, on_stored) = (store.clone(), clock.clone(), on_stored.clone());
+        tasks.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(r.interval_secs));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match relay::run_rule(&store, &r, &clock).await {
+                    Ok(n) if n.relayed.iter().any(|x| !x.duplicate) => on_stored(),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(rule = %r.name, error = %e, "relay rule failed; retried at the next interval");
+                    }
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    std::future::pending::<()>().await;
+}
