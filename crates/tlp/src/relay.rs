@@ -274,9 +274,6 @@ pub fn relay(req: &RelayRequest<'_>, dir: &Directory) -> Result<RelayGrant, Rela
     if req.returned {
         return Err(RelayRefusal::Loop);
     }
-    if req.unrelayed_references > 0 {
-        return Err(RelayRefusal::UnrelayedReferences(req.unrelayed_references));
-    }
     let o = req.object;
     if o.quarantined {
         return Err(RelayRefusal::Quarantined);
@@ -299,6 +296,9 @@ pub fn relay(req: &RelayRequest<'_>, dir: &Directory) -> Result<RelayGrant, Rela
     let personal = o.pii != PiiClass::None;
     if personal && req.target.public {
         return Err(RelayRefusal::Public(tlp));
+    }
+    if req.unrelayed_references > 0 {
+        return Err(RelayRefusal::UnrelayedReferences(req.unrelayed_references));
     }
     let need_to_know = tlp == Tlp::Amber || personal;
 

@@ -239,11 +239,38 @@ impl<S: Store> Context<S> {
             justification: justification.map(str::to_owned),
             checkpoint,
         };
+        // The marking-definitions the relayed objects name (other than the well-known TLP and
+        // project ones) travel with them, readable by whoever may read the object: a reader
+        // must be able to resolve every marking of what it receives.
+        let markings = self.markings_of(&bodies).await?;
+        let relayed_count = bodies.len();
+        let mut classes_out: Vec<(tlp::Classification, Vec<String>)> = grants
+            .iter()
+            .map(|(_, g)| {
+                let to =
+                    g.to.iter()
+                        .map(|(org, why)| format!("{org}: {}", why.as_str()))
+                        .collect();
+                (g.class.clone(), to)
+            })
+            .collect();
+        for (index, body) in &markings {
+            let (class, to) = classes_out[*index].clone();
+            // Who may read it is the object's; what it is (no personal data, no parts) its own.
+            let class = tlp::Classification {
+                pii: tlp::PiiClass::None,
+                zones: Vec::new(),
+                review: false,
+                ..class
+            };
+            classes_out.push((class, to));
+            bodies.push(body.clone());
+        }
         if !bodies.is_empty() {
             let body = envelope(&bodies);
             let prepared = crate::ingest::prepare(body.as_bytes())
                 .map_err(|e| FederationError::Config(format!("relay: {e}")))?;
-            if !prepared.failures.is_empty() || prepared.objects.len() != grants.len() {
+            if !prepared.failures.is_empty() || prepared.objects.len() != classes_out.len() {
                 // Stored versions were valid when stored; a validator that changed its mind is
                 // an operator matter, not a reason to relay a different set than decided.
                 return Err(FederationError::Config(format!(
@@ -251,12 +278,7 @@ impl<S: Store> Context<S> {
                     prepared.failures.len()
                 )));
             }
-            for (mut o, (_, grant)) in prepared.objects.into_iter().zip(&grants) {
-                let to: Vec<String> = grant
-                    .to
-                    .iter()
-                    .map(|(org, why)| format!("{org}: {}", why.as_str()))
-                    .collect();
+            for (mut o, (class, to)) in prepared.objects.into_iter().zip(classes_out) {
                 arrival.hops.push(Hop {
                     kind: HopKind::Relayed,
                     from: Self::label(&self.source),
@@ -266,7 +288,7 @@ impl<S: Store> Context<S> {
                     justification: justification.map(str::to_owned),
                     held_before: Vec::new(),
                 });
-                o.access = grant.class.clone();
+                o.access = class;
                 arrival.objects.push(o);
             }
         }
@@ -277,6 +299,7 @@ impl<S: Store> Context<S> {
             .map(|((v, _), o)| (o.id.clone(), v.clone()))
             .collect();
         let arrived = self.store.add_arrival(&self.target, arrival).await?;
+        let arrived = arrived.into_iter().take(relayed_count);
         for (((id, version), a), hop) in objects.into_iter().zip(arrived).zip(hops) {
             match a.outcome {
                 AddOutcome::Added { .. } | AddOutcome::Duplicate { .. } => {
@@ -296,6 +319,70 @@ impl<S: Store> Context<S> {
             }
         }
         Ok(result)
+    }
+
+    /// For each relayed body (by index), the stored marking-definitions it names that are not
+    /// well-known, as the intermediary may read them in the source.
+    async fn markings_of(
+        &self,
+        bodies: &[Box<serde_json::value::RawValue>],
+    ) -> Result<Vec<(usize, Box<serde_json::value::RawValue>)>, FederationError> {
+        let mut wanted: Vec<(usize, String)> = Vec::new();
+        for (i, b) in bodies.iter().enumerate() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(b.get()) else {
+                continue;
+            };
+            let object = v["object_marking_refs"].as_array().into_iter().flatten();
+            let granular = v["granular_markings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|g| &g["marking_ref"]);
+            for id in object.chain(granular).filter_map(|m| m.as_str()) {
+                if stix::registry::well_known(id).is_none()
+                    && !wanted.iter().any(|(j, w)| *j == i && w == id)
+                {
+                    wanted.push((i, id.to_owned()));
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let limit = ids.len();
+        let page = self
+            .store
+            .query(
+                &self.source,
+                &ObjectFilter {
+                    ids,
+                    ..ObjectFilter::default()
+                },
+                &Visibility::Scoped(self.scope.clone()),
+                PageRequest { after: None, limit },
+                true,
+            )
+            .await?;
+        let mut out = Vec::new();
+        for (i, id) in wanted {
+            if let Some(body) = page
+                .rows
+                .iter()
+                .find(|r| r.id == id)
+                .and_then(|r| r.body.clone())
+            {
+                out.push((
+                    i,
+                    serde_json::value::RawValue::from_string(body).map_err(|e| {
+                        FederationError::Config(format!("stored body of {id}: {e}"))
+                    })?,
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// How many objects `body` refers to that the source holds and the target neither holds
