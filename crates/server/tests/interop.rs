@@ -354,3 +354,202 @@ async fn clients_on_medallion_data() {
     run_suite("medallion_data_suite.py", vars).await;
     m.srv.stop().await;
 }
+
+/// The OASIS reference server medallion as an upstream (issue 6): medallion 3.0.0 from the venv
+/// serves its own test data (`fixtures/conformance/taxii/medallion-default_data.json`) with
+/// pages of two objects; `server::federation::pull` takes its "High Value Indicator
+/// Collection" into a Schakel collection, following medallion's `next` and headers. Every
+/// STIX 2.1 object of it arrives (compared as JSON values: medallion re-serialises what it
+/// stores); a second pull finds nothing new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_from_medallion() {
+    use server::config::{ProvisioningFile, UpstreamEntry};
+    use store::Store;
+    if skipped() {
+        return;
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let python = tokio::task::spawn_blocking(venv).await.unwrap();
+    let medallion = python.with_file_name("medallion");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("medallion_data.json");
+    std::fs::write(&data, medallion_server::MEDALLION_DATA).unwrap();
+    let config = dir.path().join("medallion_config.json");
+    std::fs::write(
+        &config,
+        json!({
+            "backend": {
+                "module": "medallion.backends.memory_backend",
+                "module_class": "MemoryBackend",
+                "filename": data
+            },
+            "users": {"admin": "Password0"},
+            "taxii": {"max_page_size": 2}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&medallion)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("medallion.log")).unwrap())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    {
+        let _guard = Kill(child);
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            let ok = http
+                .get(format!("{base}/taxii2/"))
+                .basic_auth("admin", Some("Password0"))
+                .header("Accept", "application/taxii+json;version=2.1")
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ok {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "medallion did not start:\n{}",
+                std::fs::read_to_string(dir.path().join("medallion.log")).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+
+        let local = tempfile::tempdir().unwrap();
+        let store = store::sqlite::SqliteStore::open(
+            &local.path().join("schakel.db"),
+            store::sqlite::SqliteOptions::default(),
+        )
+        .unwrap();
+        let file = ProvisioningFile::parse(
+            r#"
+[[api_root]]
+path = "lds"
+title = "local"
+
+[[organisation]]
+id = "upstream"
+name = "medallion operator"
+
+[[collection]]
+api_root = "lds"
+id = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
+title = "from-medallion"
+read = ["upstream"]
+"#,
+            "local.toml",
+        )
+        .unwrap();
+        server::provision::apply_file(&store, &file).await.unwrap();
+        let sub = UpstreamEntry {
+            name: "medallion".into(),
+            url: format!("{base}/trustgroup1/"),
+            collection: "High Value Indicator Collection".into(),
+            organisation: "upstream".into(),
+            target_api_root: "lds".into(),
+            target: "from-medallion".into(),
+            username: Some("admin".into()),
+            password: Some("Password0".into()),
+            password_env: None,
+            token: None,
+            token_env: None,
+            ca: None,
+            client_cert: None,
+            client_key: None,
+            interval_secs: 60,
+            page_size: 2,
+            timeout_secs: 30,
+            retries: 3,
+        };
+        let client = server::federation::client_for(&sub).unwrap();
+        let clock = server::state::Clock::default();
+        let report = server::federation::pull(&store, &sub, &client, &clock, &mut |_| {})
+            .await
+            .unwrap();
+
+        let fixture: Value = serde_json::from_str(medallion_server::MEDALLION_DATA).unwrap();
+        let objects: Vec<Value> = fixture["trustgroup1"]["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "91a7b528-80eb-42ed-a74d-c6fbd5a26116")
+            .unwrap()["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let mut o = o.clone();
+                // medallion's own bookkeeping beside each object, not part of it.
+                o.as_object_mut().unwrap().remove("__meta");
+                o
+            })
+            .collect();
+        let (v21, older): (Vec<_>, Vec<_>) = objects
+            .into_iter()
+            .partition(|o| o["spec_version"] == "2.1");
+        assert!(report.pages >= 3, "medallion paged in twos: {report:?}");
+        // Without match[spec_version] a TAXII server sends each object's latest spec version
+        // only (T-89): the malware's STIX 2.0 version stays behind its 2.1 version.
+        assert!(older.iter().all(|o| v21.iter().any(|n| n["id"] == o["id"])));
+        assert_eq!(report.received as usize, v21.len(), "{report:?}");
+        assert_eq!(report.refused, 0, "{report:?}");
+
+        let c = store
+            .collection("lds", "91a7b528-80eb-42ed-a74d-c6fbd5a26116")
+            .await
+            .unwrap()
+            .unwrap();
+        let page = store
+            .query(
+                &c,
+                &store::ObjectFilter {
+                    versions: store::VersionMatch::All,
+                    ..Default::default()
+                },
+                &store::Visibility::All,
+                store::PageRequest {
+                    after: None,
+                    limit: 1000,
+                },
+                true,
+            )
+            .await
+            .unwrap();
+        let mut got: Vec<Value> = page
+            .rows
+            .iter()
+            .map(|r| serde_json::from_str(r.body.as_deref().unwrap()).unwrap())
+            .collect();
+        let key = |v: &Value| (v["id"].to_string(), v["modified"].to_string());
+        got.sort_by_key(key);
+        let mut want = v21;
+        want.sort_by_key(key);
+        assert_eq!(got.len(), want.len(), "{report:?}");
+        assert_eq!(
+            got, want,
+            "every STIX 2.1 object of the collection, as medallion holds it"
+        );
+
+        let again = server::federation::pull(&store, &sub, &client, &clock, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(again.stored, 0, "{again:?}");
+    }
+}
