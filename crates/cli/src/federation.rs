@@ -88,7 +88,7 @@ pub struct RelayArgs {
 
 fn open(
     cmd: &str,
-    config: &PathBuf,
+    config: &std::path::Path,
     data: Option<&PathBuf>,
 ) -> Result<(ProvisioningFile, SqliteStore, tokio::runtime::Runtime), ExitCode> {
     let mut file = ProvisioningFile::load(config).map_err(|e| {
@@ -168,8 +168,13 @@ pub fn pull(args: &PullArgs) -> ExitCode {
     let clock = Clock::default();
     let tty = std::io::stderr().is_terminal();
     let mut failed = false;
+    let mut due: Vec<Instant> = subs.iter().map(|_| Instant::now()).collect();
     loop {
-        for (u, client) in subs.iter().zip(&clients) {
+        for ((u, client), due) in subs.iter().zip(&clients).zip(&mut due) {
+            if Instant::now() < *due {
+                continue;
+            }
+            *due = Instant::now() + Duration::from_secs(u.interval_secs);
             let started = Instant::now();
             let mut progress = |r: &PullReport| {
                 if tty {
@@ -196,8 +201,8 @@ pub fn pull(args: &PullArgs) -> ExitCode {
         if args.once {
             break;
         }
-        let wait = subs.iter().map(|u| u.interval_secs).min().unwrap_or(300);
-        std::thread::sleep(Duration::from_secs(wait));
+        let next = due.iter().min().copied().unwrap_or_else(Instant::now);
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
     }
     if failed {
         ExitCode::from(1)

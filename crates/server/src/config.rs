@@ -669,12 +669,36 @@ impl ProvisioningFile {
             if !is_slug(&u.name) || !names.insert(u.name.as_str()) {
                 return Err(format!("{what}: names must be unique slugs"));
             }
-            let scheme_ok = u.url.starts_with("https://") || u.url.starts_with("http://");
-            if !scheme_ok || u.url.contains('?') {
+            let plain = u.url.strip_prefix("http://");
+            if !(u.url.starts_with("https://") || plain.is_some()) || u.url.contains('?') {
                 return Err(format!(
                     "{what}: url {:?} must be the upstream's API root URL (https://host/root/)",
                     u.url
                 ));
+            }
+            // Credentials and shared data never cross a network in the clear: plain HTTP only
+            // to this machine (tests, a local TLS-terminating proxy).
+            if let Some(rest) = plain {
+                let host = rest.split('/').next().unwrap_or_default();
+                let host = host.rsplit_once(':').map_or(host, |(h, p)| {
+                    if p.bytes().all(|b| b.is_ascii_digit()) {
+                        h
+                    } else {
+                        host
+                    }
+                });
+                let loopback = host == "localhost"
+                    || host
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                if !loopback {
+                    return Err(format!(
+                        "{what}: url {:?}: plain http:// is only allowed to a loopback address; use https://",
+                        u.url
+                    ));
+                }
             }
             if !orgs.contains(u.organisation.as_str()) {
                 return Err(format!(
@@ -728,6 +752,50 @@ impl ProvisioningFile {
                         r.api_root
                     ));
                 }
+            }
+            let intermediary = self.organisations.iter().find(|o| o.id == r.organisation);
+            if let Some(o) = intermediary
+                && !matches!(
+                    o.role,
+                    tlp::Role::NationalCsirt
+                        | tlp::Role::DesignatedCert
+                        | tlp::Role::LinkingOrg
+                        | tlp::Role::Dtc
+                )
+            {
+                return Err(format!(
+                    "{what}: organisation {:?} is {}; only intermediaries (national-csirt, designated-cert, linking-org, dtc) relay",
+                    r.organisation,
+                    o.role.as_str()
+                ));
+            }
+            let to = self.collections.iter().find(|c| {
+                c.api_root == r.api_root
+                    && (c.id.to_string() == r.to
+                        || c.title == r.to
+                        || c.alias.as_deref() == Some(&r.to))
+            });
+            if let Some(to) = to
+                && (!to.relay_target || to.owner.as_deref() != Some(r.organisation.as_str()))
+            {
+                return Err(format!(
+                    "{what}: {:?} must be a relay_target collection owned by {:?}",
+                    r.to, r.organisation
+                ));
+            }
+            let from = self.collections.iter().find(|c| {
+                c.api_root == r.api_root
+                    && (c.id.to_string() == r.from
+                        || c.title == r.from
+                        || c.alias.as_deref() == Some(&r.from))
+            });
+            if let Some(from) = from
+                && !from.read.contains(&r.organisation)
+            {
+                return Err(format!(
+                    "{what}: organisation {:?} has no read grant on {:?}",
+                    r.organisation, r.from
+                ));
             }
             if r.max_tlp > tlp::Tlp::Amber {
                 return Err(format!(
@@ -888,6 +956,90 @@ write = ["ncsc"]
             let e = ProvisioningFile::parse(&SAMPLE.replace(from, to), "p.toml").unwrap_err();
             assert!(e.message.contains(want), "{want}: {e}");
         }
+    }
+
+    #[test]
+    fn federation_entries_are_read_and_checked() {
+        // DTC relays from a feed NCSC's puller fills into its constituency collection.
+        let base = SAMPLE.replace(
+            "name = \"Digital Trust Center\"",
+            "name = \"Digital Trust Center\"\nrole = \"dtc\"",
+        ) + r#"
+[[collection]]
+api_root = "lds"
+id = "3f1d2c4b-7a8e-4c6d-9b0a-1e2f3a4b5c6d"
+title = "dtc-constituency"
+owner = "dtc"
+read = ["dtc"]
+relay_target = true
+
+[[upstream]]
+name = "ncsc"
+url = "https://taxii.ncsc.example/lds/"
+collection = "lds-partners"
+organisation = "ncsc"
+target_api_root = "lds"
+target = "lds-partners"
+username = "dtc-puller"
+password_env = "NCSC_PASSWORD"
+
+[[relay]]
+name = "green"
+organisation = "dtc"
+api_root = "lds"
+from = "lds-partners"
+to = "dtc-constituency"
+"#;
+        let p = ProvisioningFile::parse(&base, "p.toml").unwrap();
+        let u = &p.upstreams[0];
+        assert_eq!((u.interval_secs, u.page_size, u.retries), (300, 500, 5));
+        assert_eq!(p.relays[0].max_tlp, tlp::Tlp::Green);
+        assert!(p.collections[1].policy().unwrap().relay_target);
+        for (from, to, want) in [
+            (
+                "https://taxii.ncsc.example/lds/",
+                "http://taxii.ncsc.example/lds/",
+                "plain http:// is only allowed to a loopback address",
+            ),
+            (
+                "password_env = \"NCSC_PASSWORD\"",
+                "password_env = \"NCSC_PASSWORD\"\ntoken = \"0123456789abcdef0123\"",
+                "not both",
+            ),
+            (
+                "target = \"lds-partners\"",
+                "target = \"nowhere\"",
+                "is not a declared collection",
+            ),
+            (
+                "role = \"dtc\"",
+                "role = \"constituent\"",
+                "relay targets belong to intermediaries",
+            ),
+            (
+                "owner = \"dtc\"\nread = [\"dtc\"]\nrelay_target",
+                "read = [\"dtc\"]\nrelay_target",
+                "needs an owner",
+            ),
+            (
+                "from = \"lds-partners\"\nto = \"dtc-constituency\"",
+                "from = \"dtc-constituency\"\nto = \"lds-partners\"",
+                "must be a relay_target collection owned by",
+            ),
+        ] {
+            let text = base.replace(from, to);
+            assert_ne!(text, base, "{from}");
+            let e = ProvisioningFile::parse(&text, "p.toml").unwrap_err();
+            assert!(e.message.contains(want), "{want}: {e}");
+        }
+        let plain_loopback = base.replace("https://taxii.ncsc.example/", "http://127.0.0.1:8443/");
+        assert!(ProvisioningFile::parse(&plain_loopback, "p.toml").is_ok());
+        let amber_strict = base.replace(
+            "to = \"dtc-constituency\"",
+            "to = \"dtc-constituency\"\nmax_tlp = \"amber+strict\"",
+        );
+        let e = ProvisioningFile::parse(&amber_strict, "p.toml").unwrap_err();
+        assert!(e.message.contains("never relayed"), "{e}");
     }
 
     #[test]

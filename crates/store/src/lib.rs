@@ -301,9 +301,10 @@ pub struct Hop {
     pub to: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
-    /// Filled by the store: collections of this server (`api-root/collection-id`) that already
-    /// held this version when it arrived. Such a version came back round a loop (or by a second
-    /// route) and is never relayed again from here.
+    /// Filled by the store for pulled versions: collections of this server
+    /// (`api-root/collection-id`) that already held this version when it arrived. Such a
+    /// version came back round a loop (or by a second route) and is never relayed again from
+    /// here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held_before: Vec<String>,
 }
@@ -527,7 +528,8 @@ pub trait Store: Clone + Send + Sync + 'static {
     fn verify_audit(&self) -> impl Future<Output = Result<audit::AuditReport>> + Send;
 
     /// Stores objects that arrived by federation, with their hops and the checkpoint, in one
-    /// transaction, and appends the audit entry reporting them once committed. Stored and
+    /// transaction, and appends the audit entry reporting them once committed (none when the
+    /// arrival holds no object and no refusal). Stored and
     /// duplicate objects follow the rules of [`Store::add_objects`]; no status resource is
     /// written. A relayed version the target holds already gets the relay's recipients added
     /// to its own (never removed), and a hop.

@@ -74,6 +74,9 @@ pub enum NeedToKnow {
     Affected,
     /// The intermediary recorded a justification.
     Justified,
+    /// Named by the intermediary where no need-to-know applies (TLP:CLEAR or GREEN): the copy
+    /// is narrowed to it.
+    Named,
     /// Personal data: the organisation holds a designation valid on the day.
     Designated,
 }
@@ -83,6 +86,7 @@ impl NeedToKnow {
         match self {
             NeedToKnow::Affected => "affected-party",
             NeedToKnow::Justified => "justified",
+            NeedToKnow::Named => "named",
             NeedToKnow::Designated => "designated",
         }
     }
@@ -338,17 +342,17 @@ pub fn relay(req: &RelayRequest<'_>, dir: &Directory) -> Result<RelayGrant, Rela
                 }
                 NeedToKnow::Justified
             } else {
-                NeedToKnow::Justified
+                NeedToKnow::Named
             };
             if !to.iter().any(|(n, _)| n == name) {
                 to.push((name.clone(), reason));
             }
         }
     }
-    if tlp == Tlp::Amber {
-        if let Some((name, _)) = to.iter().find(|(n, _)| !i.serves.contains(n)) {
-            return Err(RelayRefusal::NotConstituent(name.clone()));
-        }
+    if tlp == Tlp::Amber
+        && let Some((name, _)) = to.iter().find(|(n, _)| !i.serves.contains(n))
+    {
+        return Err(RelayRefusal::NotConstituent(name.clone()));
     }
     // Personal data: each recipient designated today, or the party the data is about.
     if personal {

@@ -287,6 +287,9 @@ fn amber_reaches_affected_constituents_automatically_and_only_them() {
         g.class.recipients,
         vec![B.to_owned(), C.to_owned(), DTC.to_owned()]
     );
+    // Named for GREEN: the copy is narrowed to it; no need-to-know claimed.
+    let g = run(&case(Tlp::Green, false, &["company-c"], None), &dtc()).unwrap();
+    assert_eq!(g.to, vec![("company-c".to_owned(), NeedToKnow::Named)]);
     // An affected party outside the constituency does not count.
     let mut c3 = case(Tlp::Amber, false, &[], None);
     c3.object.affected = vec!["identity--e0000000-0000-4000-8000-00000000000e".into()];

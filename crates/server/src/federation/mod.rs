@@ -189,18 +189,18 @@ pub async fn pull<S: Store>(
         }
         let checkpoint = serde_json::to_string(&position)
             .map_err(|e| FederationError::Config(format!("position: {e}")))?;
-        let arrival = arrival_of(
+        let cx = PageContext {
             store,
-            &target,
-            &dir,
-            &org,
+            target: &target,
+            dir: &dir,
+            org: &org,
             u,
-            &from,
+            from: &from,
             clock,
-            &page.objects,
-            (name.clone(), checkpoint),
-        )
-        .await?;
+        };
+        let arrival = cx
+            .arrival(&page.objects, (name.clone(), checkpoint))
+            .await?;
         let refused = arrival.refused.len() as u64;
         let arrived = store.add_arrival(&target, arrival).await?;
         report.refused += refused;
@@ -251,67 +251,82 @@ pub async fn pull<S: Store>(
     Ok(report)
 }
 
-/// One upstream page as an arrival: validated and classified like a POST of the upstream's
-/// organisation (without the local creator rule: the upstream applied its own).
-#[allow(clippy::too_many_arguments)]
-async fn arrival_of<S: Store>(
-    store: &S,
-    target: &Collection,
-    dir: &tlp::Directory,
-    org: &tlp::Organisation,
-    u: &UpstreamEntry,
-    from: &str,
-    clock: &Clock,
-    objects: &[Box<serde_json::value::RawValue>],
-    checkpoint: (String, String),
-) -> Result<Arrival, FederationError> {
-    let now = clock.now_micros();
-    let mut arrival = Arrival {
-        kind: AuditKind::Pull,
-        organisation: Some(u.organisation.clone()),
-        account: None,
-        endpoint: checkpoint.0.clone(),
-        time: now,
-        objects: Vec::new(),
-        hops: Vec::new(),
-        refused: Vec::new(),
-        from: Some(from.to_owned()),
-        justification: None,
-        checkpoint: Some(checkpoint),
-    };
-    if objects.is_empty() {
-        return Ok(arrival);
+/// What storing one upstream page needs.
+struct PageContext<'a, S> {
+    store: &'a S,
+    target: &'a Collection,
+    dir: &'a tlp::Directory,
+    org: &'a tlp::Organisation,
+    u: &'a UpstreamEntry,
+    from: &'a str,
+    clock: &'a Clock,
+}
+
+impl<S: Store> PageContext<'_, S> {
+    /// One upstream page as an arrival: validated and classified like a POST of the
+    /// upstream's organisation (without the local creator rule: the upstream applied its own).
+    async fn arrival(
+        &self,
+        objects: &[Box<serde_json::value::RawValue>],
+        checkpoint: (String, String),
+    ) -> Result<Arrival, FederationError> {
+        let (store, target, dir, org, u, from, clock) = (
+            self.store,
+            self.target,
+            self.dir,
+            self.org,
+            self.u,
+            self.from,
+            self.clock,
+        );
+        let now = clock.now_micros();
+        let mut arrival = Arrival {
+            kind: AuditKind::Pull,
+            organisation: Some(u.organisation.clone()),
+            account: None,
+            endpoint: checkpoint.0.clone(),
+            time: now,
+            objects: Vec::new(),
+            hops: Vec::new(),
+            refused: Vec::new(),
+            from: Some(from.to_owned()),
+            justification: None,
+            checkpoint: Some(checkpoint),
+        };
+        if objects.is_empty() {
+            return Ok(arrival);
+        }
+        let body = envelope(objects);
+        let mut prepared = ingest::prepare(body.as_bytes())
+            .map_err(|e| FederationError::Config(format!("upstream page: {e}")))?;
+        let poster = Poster {
+            org,
+            identity: None,
+        };
+        ingest::apply_access(
+            store,
+            target,
+            dir,
+            &poster,
+            body.as_bytes(),
+            &mut prepared,
+            true,
+        )
+        .await?;
+        let hop = Hop {
+            kind: HopKind::Pulled,
+            from: from.to_owned(),
+            by: Some(u.organisation.clone()),
+            at: now,
+            to: Vec::new(),
+            justification: None,
+            held_before: Vec::new(),
+        };
+        arrival.hops = prepared.objects.iter().map(|_| hop.clone()).collect();
+        arrival.objects = prepared.objects;
+        arrival.refused = prepared.failures;
+        Ok(arrival)
     }
-    let body = envelope(objects);
-    let mut prepared = ingest::prepare(body.as_bytes())
-        .map_err(|e| FederationError::Config(format!("upstream page: {e}")))?;
-    let poster = Poster {
-        org,
-        identity: None,
-    };
-    ingest::apply_access(
-        store,
-        target,
-        dir,
-        &poster,
-        body.as_bytes(),
-        &mut prepared,
-        true,
-    )
-    .await?;
-    let hop = Hop {
-        kind: HopKind::Pulled,
-        from: from.to_owned(),
-        by: Some(u.organisation.clone()),
-        at: now,
-        to: Vec::new(),
-        justification: None,
-        held_before: Vec::new(),
-    };
-    arrival.hops = prepared.objects.iter().map(|_| hop.clone()).collect();
-    arrival.objects = prepared.objects;
-    arrival.refused = prepared.failures;
-    Ok(arrival)
 }
 
 /// `{"objects":[...]}` around raw objects, their bytes unchanged.
@@ -342,23 +357,29 @@ pub async fn run_scheduled<S: Store>(
     for u in file.upstreams.clone() {
         let (store, clock, on_stored) = (store.clone(), clock.clone(), on_stored.clone());
         tasks.spawn(async move {
-            let client = match client_for(&u) {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::error!(subscription = %u.name, error = %e, "subscription not started");
-                    return;
-                }
-            };
             let mut tick = tokio::time::interval(Duration::from_secs(u.interval_secs));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut client = None;
             loop {
                 tick.tick().await;
+                // Built (again) until it succeeds: a secret set or a certificate installed
+                // later starts the subscription without a restart.
+                if client.is_none() {
+                    match client_for(&u) {
+                        Ok(c) => client = Some(c),
+                        Err(e) => {
+                            tracing::error!(subscription = %u.name, error = %e, "subscription cannot run; tried again at the next interval");
+                            continue;
+                        }
+                    }
+                }
+                let Some(client) = &client else { continue };
                 let mut progress = |r: &PullReport| {
                     if r.stored > 0 {
                         on_stored();
                     }
                 };
-                if let Err(e) = pull(&store, &u, &client, &clock, &mut progress).await {
+                if let Err(e) = pull(&store, &u, client, &clock, &mut progress).await {
                     tracing::warn!(subscription = %u.name, error = %e, "pull failed; retried at the next interval");
                 }
             }

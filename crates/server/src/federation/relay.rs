@@ -65,6 +65,22 @@ pub struct Refused {
     pub message: String,
 }
 
+/// One relay step: versions of the source, and how to relay them.
+struct Batch<'a> {
+    rows: Vec<Row>,
+    /// Constituents named (empty: the rules choose) and the justification.
+    recipients: &'a [String],
+    justification: Option<&'a str>,
+    /// For the audit entry.
+    account: Option<String>,
+    endpoint: String,
+    /// A rule's limit: rows above it are outside the rule, neither relayed nor refused.
+    max_tlp: Option<tlp::Tlp>,
+    checkpoint: Option<(String, String)>,
+    /// Ids refused before (not found), audited with the arrival.
+    refused_before: Vec<Refused>,
+}
+
 /// Who relays, from where to where, on which day.
 struct Context<S> {
     store: S,
@@ -127,19 +143,19 @@ impl<S: Store> Context<S> {
         format!("{}/{}", c.api_root, c.id)
     }
 
-    /// Decides and stores the relay of `rows` (versions of the source the intermediary may
-    /// see), in one arrival with an optional checkpoint. `max_tlp` limits a rule: rows above
-    /// it are outside the rule, neither relayed nor refused.
-    async fn relay_rows(
-        &self,
-        mut rows: Vec<Row>,
-        recipients: &[String],
-        justification: Option<&str>,
-        account: Option<String>,
-        endpoint: String,
-        max_tlp: Option<tlp::Tlp>,
-        checkpoint: Option<(String, String)>,
-    ) -> Result<RelayResult, FederationError> {
+    /// Decides and stores the relay of a batch of versions of the source the intermediary may
+    /// see, in one arrival with the batch's checkpoint.
+    async fn relay_rows(&self, batch: Batch<'_>) -> Result<RelayResult, FederationError> {
+        let Batch {
+            mut rows,
+            recipients,
+            justification,
+            account,
+            endpoint,
+            max_tlp,
+            checkpoint,
+            refused_before,
+        } = batch;
         let now = self.clock.now_micros();
         let day = self.clock.today();
         let mut ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -156,7 +172,10 @@ impl<S: Store> Context<S> {
                 .is_some_and(|c| c.review)
         });
         let mut relayed_ids: HashSet<String> = HashSet::new();
-        let mut result = RelayResult::default();
+        let mut result = RelayResult {
+            relayed: Vec::new(),
+            refused: refused_before,
+        };
         let mut bodies = Vec::new();
         let mut grants = Vec::new();
         for row in rows {
@@ -462,27 +481,28 @@ pub async fn relay_objects<S: Store>(
         )
         .await?;
     let found: HashSet<String> = page.rows.iter().map(|r| r.id.clone()).collect();
-    let mut result = cx
-        .relay_rows(
-            page.rows,
-            &order.recipients,
-            order.justification.as_deref(),
-            order.account.clone(),
-            "relay".into(),
-            None,
-            None,
-        )
-        .await?;
-    for id in ids.into_iter().filter(|id| !found.contains(id)) {
-        result.refused.push(Refused {
+    let not_found = ids
+        .into_iter()
+        .filter(|id| !found.contains(id))
+        .map(|id| Refused {
             id,
             version: None,
             reason: "not-found".into(),
             message: "not-found: no such object, or the relaying organisation may not read it"
                 .into(),
-        });
-    }
-    Ok(result)
+        })
+        .collect();
+    cx.relay_rows(Batch {
+        rows: page.rows,
+        recipients: &order.recipients,
+        justification: order.justification.as_deref(),
+        account: order.account.clone(),
+        endpoint: "relay".into(),
+        max_tlp: None,
+        checkpoint: None,
+        refused_before: not_found,
+    })
+    .await
 }
 
 /// Rows per run step of a relay rule.
@@ -528,15 +548,16 @@ pub async fn run_rule<S: Store>(
             break;
         };
         let r = cx
-            .relay_rows(
-                page.rows,
-                &[],
-                None,
-                None,
-                format!("relay-rule:{}", rule.name),
-                Some(rule.max_tlp),
-                Some((name.clone(), last.to_string())),
-            )
+            .relay_rows(Batch {
+                rows: page.rows,
+                recipients: &[],
+                justification: None,
+                account: None,
+                endpoint: format!("relay-rule:{}", rule.name),
+                max_tlp: Some(rule.max_tlp),
+                checkpoint: Some((name.clone(), last.to_string())),
+                refused_before: Vec::new(),
+            })
             .await?;
         total.relayed.extend(r.relayed);
         total.refused.extend(r.refused);

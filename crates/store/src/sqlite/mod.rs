@@ -389,11 +389,14 @@ impl Store for SqliteStore {
         let (arrived, event) = self
             .write(move |c| objects::arrive(c, key, &arrival))
             .await?;
-        // As for posts: recorded once the objects are committed.
-        self.inner
-            .audit
-            .run(move |c| audit::append(c, &[event]))
-            .await?;
+        // As for posts: recorded once the objects are committed. A scheduled pull that found
+        // nothing new is not an event.
+        if !event.items.is_empty() {
+            self.inner
+                .audit
+                .run(move |c| audit::append(c, &[event]))
+                .await?;
+        }
         Ok(arrived)
     }
 

@@ -131,10 +131,16 @@ pub(crate) fn arrive(
 ) -> Result<(Vec<crate::Arrived>, crate::audit::AuditEvent)> {
     let objects = &arrival.objects;
     // Which versions another collection holds already, decided before this arrival's rows exist.
+    // Only pulled versions can have come back round a loop: a relay copies from another
+    // collection of this server by definition.
     let mut held: Vec<Vec<String>> = Vec::with_capacity(objects.len());
     {
         let mut stmt = conn.prepare_cached(HELD_ELSEWHERE).db()?;
-        for o in objects {
+        for (o, hop) in objects.iter().zip(&arrival.hops) {
+            if hop.kind != crate::HopKind::Pulled {
+                held.push(Vec::new());
+                continue;
+            }
             let version = o.version.as_ref().map(|v| v.micros);
             let found = stmt
                 .query_map(params![key, o.id, version], |r| r.get::<_, String>(0))
