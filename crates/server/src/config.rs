@@ -712,6 +712,20 @@ impl ProvisioningFile {
                     u.target, u.target_api_root
                 ));
             }
+            // A relay target's readers get only what a relay decided for them; pulled objects
+            // would reach its whole audience without that decision.
+            if self.collections.iter().any(|c| {
+                c.relay_target
+                    && c.api_root == u.target_api_root
+                    && (c.id.to_string() == u.target
+                        || c.title == u.target
+                        || c.alias.as_deref() == Some(&u.target))
+            }) {
+                return Err(format!(
+                    "{what}: target {:?} is a relay_target collection; pull into a feed collection and relay from there",
+                    u.target
+                ));
+            }
             let basic = u.username.is_some();
             let secret = u.password.is_some() || u.password_env.is_some();
             let token = u.token.is_some() || u.token_env.is_some();
@@ -1010,6 +1024,11 @@ to = "dtc-constituency"
                 "target = \"lds-partners\"",
                 "target = \"nowhere\"",
                 "is not a declared collection",
+            ),
+            (
+                "target = \"lds-partners\"",
+                "target = \"dtc-constituency\"",
+                "is a relay_target collection",
             ),
             (
                 "role = \"dtc\"",

@@ -962,8 +962,8 @@ struct RelayBody {
 /// `POST /schakel/relay`: an account of an intermediary relays objects into a relay-target
 /// collection its organisation may write to (DESIGN.md section 4 "Relay"). 200 with what was
 /// relayed and what was refused (each with its rule); 403 when everything was refused, with the
-/// reasons; 404 for a collection the organisation may not read. Every relay and refusal is
-/// audited.
+/// reasons; 404 for a target the account's organisation may not write to and a source it may
+/// not read (whether or not they exist). Every relay and refusal is audited.
 pub async fn relay<S: Store>(
     req: HttpRequest,
     state: State<S>,
@@ -979,9 +979,19 @@ pub async fn relay<S: Store>(
             "relay takes a JSON object {{api_root, from, to, objects: [ids], recipients?: [organisations], justification?}}: {e}"
         )))
     })?;
+    // One answer for "no such collection" and "not yours to write": no existence oracle.
+    let not_found = || {
+        ApiError(TaxiiError::NotFound(format!(
+            "no relay target {:?} in API root {:?} that this account may write to",
+            order.to, order.api_root
+        )))
+    };
     let target = crate::federation::local_collection(&state.store, &order.api_root, &order.to)
         .await
-        .map_err(federation_error)?;
+        .map_err(|e| match e {
+            crate::federation::FederationError::NotFound(_) => not_found(),
+            other => federation_error(other),
+        })?;
     let writes = state
         .store
         .grants(&p.organisation, &order.api_root)
@@ -990,10 +1000,7 @@ pub async fn relay<S: Store>(
         .iter()
         .any(|g| g.collection_key == target.key && g.write);
     if !writes && !p.operator {
-        return Err(ApiError(TaxiiError::Forbidden(format!(
-            "organisation {:?} may not write to the relay target {:?}",
-            p.organisation, order.to
-        ))));
+        return Err(not_found());
     }
     let result = crate::federation::relay::relay_objects(
         &state.store,
@@ -1011,8 +1018,9 @@ pub async fn relay<S: Store>(
     )
     .await
     .map_err(federation_error)?;
-    if result.relayed.iter().any(|r| !r.duplicate) {
-        state.invalidate();
+    // New copies, and copies whose recipients widened, change what readers may resolve.
+    if !result.relayed.is_empty() {
+        state.refs.invalidate(target.key);
     }
     if result.relayed.is_empty() {
         let reasons: Vec<String> = result

@@ -201,7 +201,7 @@ pub async fn start(
             st.store.clone(),
             opts.file.clone(),
             opts.clock.clone(),
-            std::sync::Arc::new(move || st.invalidate()),
+            std::sync::Arc::new(move |collection| st.refs.invalidate(collection)),
         )
     };
     let workers = server

@@ -276,7 +276,9 @@ async fn a_pull_through_errors_throttling_stalls_and_drops_ends_equal_to_the_ups
     let again = server::federation::pull(&store, &sub, &client, &clock, &mut |_| {})
         .await
         .unwrap();
-    assert_eq!((again.stored, again.duplicates), (0, 0), "{again:?}");
+    // Only the last instant of the previous run is asked for again (found as duplicates).
+    assert_eq!(again.stored, 0, "{again:?}");
+    assert!(again.received <= 1, "{again:?}");
     assert_eq!(versions(&store, "lds", MIRROR).await.len(), 500);
     upstream.stop().await;
 }

@@ -105,6 +105,9 @@ pub struct ClientConfig {
     /// Caps the backoff and also `Retry-After`, so a peer cannot park a sync for hours.
     pub backoff_max: Duration,
     pub user_agent: String,
+    /// The largest response body read, in bytes: a peer cannot make the client buffer
+    /// without bound.
+    pub max_body: usize,
 }
 
 impl Default for ClientConfig {
@@ -119,6 +122,7 @@ impl Default for ClientConfig {
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             user_agent: concat!("schakel/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_body: 256 << 20,
         }
     }
 }
@@ -301,6 +305,9 @@ impl Client {
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
             .user_agent(config.user_agent.clone())
+            // A redirect could move the exchange to plain HTTP or another host; a TAXII peer
+            // is configured by its URL and has no reason to redirect.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientError::Config(format!("building HTTP client: {}", chain(&e))))?;
         let config = ClientConfig {
@@ -519,16 +526,35 @@ impl Client {
         // Read the whole body before parsing: a failure here is the connection (reset,
         // timeout, cut off before Content-Length) and worth retrying, while a parse failure
         // of a complete body is not.
-        let body = match resp.bytes().await {
-            Ok(b) => b.to_vec(),
-            Err(e) if status.is_success() || retryable(status) => {
-                return Err(Failure::Retry {
-                    error: transport(url, "reading response body failed", &e),
-                    retry_after: None,
-                });
+        let mut resp = resp;
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.config.max_body {
+                        return Err(Failure::Fatal(ClientError::Decode {
+                            url: url.to_owned(),
+                            message: format!(
+                                "the response is larger than {} bytes (max_body)",
+                                self.config.max_body
+                            ),
+                        }));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) if status.is_success() || retryable(status) => {
+                    return Err(Failure::Retry {
+                        error: transport(url, "reading response body failed", &e),
+                        retry_after: None,
+                    });
+                }
+                Err(_) => {
+                    body.clear();
+                    break;
+                }
             }
-            Err(_) => Vec::new(),
-        };
+        }
         if status.is_success() {
             return Ok(Reply { headers, body });
         }

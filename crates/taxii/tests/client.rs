@@ -586,3 +586,30 @@ fn tls_settings_are_checked_when_the_client_is_built() {
         ..config()
     }));
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    // A peer that redirects (possibly to plain HTTP or another host) is an error, not a hop.
+    let mock = Mock::start(vec![reply(
+        "301 Moved Permanently",
+        &[("Location", "http://198.51.100.1/taxii2/")],
+        "",
+    )])
+    .await;
+    let err = client().discovery(&mock.url("/taxii2/")).await.unwrap_err();
+    assert_eq!(err.http_status(), Some(301), "{err:?}");
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_body_above_max_body_is_refused_without_retry() {
+    let mock = Mock::start(vec![ok(&format!(r#"{{"title":"{}"}}"#, "x".repeat(4096)))]).await;
+    let c = Client::new(ClientConfig {
+        max_body: 1024,
+        ..config()
+    })
+    .unwrap();
+    let err = c.discovery(&mock.url("/taxii2/")).await.unwrap_err();
+    assert!(err.to_string().contains("max_body"), "{err}");
+    assert_eq!(mock.requests().len(), 1);
+}

@@ -4,9 +4,10 @@
 //! A pull stores each upstream page with [`Store::add_arrival`]: the objects (bytes as the
 //! upstream sent them, through the same validation and ingest rules as a POST), a hop beside
 //! each stored version, and the subscription's position, in one transaction. The position is
-//! the upstream's `X-TAXII-Date-Added-Last` of the last stored page, so a crash or a restart
-//! resumes after the last committed page: nothing is lost, and a page fetched again only finds
-//! duplicates (same id, version and content), which are not stored twice.
+//! just before the upstream's `X-TAXII-Date-Added-Last` of the last stored page, so a crash or a
+//! restart resumes with that page's last instant: nothing is lost (also where the upstream's
+//! `date_added` is not unique), and what is fetched again only finds duplicates (same id,
+//! version and content), which are not stored twice.
 
 pub mod relay;
 
@@ -61,6 +62,17 @@ pub struct PullReport {
     pub returned: u64,
     /// The position after the run (`added_after` for the next one).
     pub position: Option<String>,
+}
+
+/// The `added_after` to resume from after a page whose last `date_added` is `last`: one
+/// microsecond before it, so objects sharing that `date_added` (a server whose `date_added` is
+/// not unique, split across two pages) are asked for again and found as duplicates instead of
+/// being skipped. A value this server cannot read is kept as sent.
+fn resume_point(last: &str) -> String {
+    match taxii::time::parse_added_after(last) {
+        Ok(us) => taxii::time::format_timestamp(us.saturating_sub(1)),
+        Err(_) => last.to_owned(),
+    }
 }
 
 /// The checkpoint name of a subscription.
@@ -137,8 +149,7 @@ pub fn client_for(u: &UpstreamEntry) -> Result<Client, FederationError> {
 }
 
 /// One run of a subscription: fetches every page the upstream has after the saved position and
-/// stores it. `progress` is called after each stored page; `on_stored` after each page that
-/// stored something (the server drops its caches of the target there).
+/// stores it. `progress` is called after each stored page.
 pub async fn pull<S: Store>(
     store: &S,
     u: &UpstreamEntry,
@@ -185,7 +196,7 @@ pub async fn pull<S: Store>(
         report.pages += 1;
         report.received += page.objects.len() as u64;
         if let Some(last) = &page.date_added_last {
-            position.added_after = Some(last.clone());
+            position.added_after = Some(resume_point(last));
         }
         let checkpoint = serde_json::to_string(&position)
             .map_err(|e| FederationError::Config(format!("position: {e}")))?;
@@ -197,6 +208,8 @@ pub async fn pull<S: Store>(
             u,
             from: &from,
             clock,
+            client,
+            upstream_id: &upstream.id,
         };
         let arrival = cx
             .arrival(&page.objects, (name.clone(), checkpoint))
@@ -226,10 +239,16 @@ pub async fn pull<S: Store>(
                 next: Some(next),
                 ..base.clone()
             },
-            None if page.date_added_last.is_some() => ObjectsRequest {
-                added_after: position.added_after.clone(),
-                ..base.clone()
-            },
+            // A page that is one `date_added` from first to last cannot be paged past with
+            // `added_after` (the same page would come back forever).
+            None if page.date_added_last.is_some()
+                && page.date_added_first != page.date_added_last =>
+            {
+                ObjectsRequest {
+                    added_after: position.added_after.clone(),
+                    ..base.clone()
+                }
+            }
             None => {
                 return Err(FederationError::Upstream(ClientError::Decode {
                     url: from,
@@ -260,6 +279,8 @@ struct PageContext<'a, S> {
     u: &'a UpstreamEntry,
     from: &'a str,
     clock: &'a Clock,
+    client: &'a Client,
+    upstream_id: &'a str,
 }
 
 impl<S: Store> PageContext<'_, S> {
@@ -296,9 +317,38 @@ impl<S: Store> PageContext<'_, S> {
         if objects.is_empty() {
             return Ok(arrival);
         }
-        let body = envelope(objects);
+        let mut body = envelope(objects);
         let mut prepared = ingest::prepare(body.as_bytes())
             .map_err(|e| FederationError::Config(format!("upstream page: {e}")))?;
+        // Marking-definitions the page's objects name but neither the page nor the target
+        // holds (an upstream may have added them later, so they come in a later page): asked
+        // of the upstream now and stored first, so the objects' markings resolve.
+        let missing = self.missing_markings(&prepared).await?;
+        if !missing.is_empty() {
+            let request = ObjectsRequest {
+                filters: vec![("match[id]".into(), missing.join(","))],
+                ..ObjectsRequest::default()
+            };
+            let fetched = self
+                .client
+                .objects(&u.url, self.upstream_id, &request)
+                .await?;
+            let all: Vec<Box<serde_json::value::RawValue>> = fetched
+                .objects
+                .into_iter()
+                .filter(|m| {
+                    // Only what was asked for: a server may ignore `match[id]`.
+                    serde_json::from_str::<serde_json::Value>(m.get())
+                        .ok()
+                        .and_then(|v| v.get("id")?.as_str().map(str::to_owned))
+                        .is_some_and(|id| missing.contains(&id))
+                })
+                .chain(objects.iter().cloned())
+                .collect();
+            body = envelope(&all);
+            prepared = ingest::prepare(body.as_bytes())
+                .map_err(|e| FederationError::Config(format!("upstream page: {e}")))?;
+        }
         let poster = Poster {
             org,
             identity: None,
@@ -329,6 +379,42 @@ impl<S: Store> PageContext<'_, S> {
     }
 }
 
+impl<S: Store> PageContext<'_, S> {
+    /// The ids of marking-definitions the prepared objects name that are not well-known and
+    /// neither among them nor stored in the target.
+    async fn missing_markings(
+        &self,
+        prepared: &ingest::Prepared,
+    ) -> Result<Vec<String>, FederationError> {
+        let mut ids: Vec<String> = prepared
+            .meta
+            .iter()
+            .flat_map(|m| {
+                m.object_markings
+                    .iter()
+                    .chain(m.granular_markings.iter().map(|(id, _)| id))
+            })
+            .filter(|id| stix::registry::well_known(id).is_none())
+            .filter(|id| !prepared.objects.iter().any(|o| &o.id == *id))
+            .cloned()
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(ids);
+        }
+        let held: Vec<String> = self
+            .store
+            .object_access(self.target, ids.clone())
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        ids.retain(|id| !held.contains(id));
+        Ok(ids)
+    }
+}
+
 /// `{"objects":[...]}` around raw objects, their bytes unchanged.
 pub(crate) fn envelope(objects: &[Box<serde_json::value::RawValue>]) -> String {
     let len: usize = objects.iter().map(|o| o.get().len() + 1).sum();
@@ -347,11 +433,13 @@ pub(crate) fn envelope(objects: &[Box<serde_json::value::RawValue>]) -> String {
 /// Runs every subscription and relay rule of the provisioning file on its interval, for as long
 /// as the returned future is polled (the server drops it when it stops). Errors are logged and
 /// the run is tried again at the next interval; the saved positions make that safe.
+/// `on_stored` is called with the key of a collection that received objects (the server drops
+/// its cached reference decisions for it).
 pub async fn run_scheduled<S: Store>(
     store: S,
     file: crate::config::ProvisioningFile,
     clock: Clock,
-    on_stored: std::sync::Arc<dyn Fn() + Send + Sync>,
+    on_stored: std::sync::Arc<dyn Fn(i64) + Send + Sync>,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     for u in file.upstreams.clone() {
@@ -374,9 +462,16 @@ pub async fn run_scheduled<S: Store>(
                     }
                 }
                 let Some(client) = &client else { continue };
+                let target = match local_collection(&store, &u.target_api_root, &u.target).await {
+                    Ok(c) => c.key,
+                    Err(e) => {
+                        tracing::warn!(subscription = %u.name, error = %e, "pull target not found; tried again at the next interval");
+                        continue;
+                    }
+                };
                 let mut progress = |r: &PullReport| {
                     if r.stored > 0 {
-                        on_stored();
+                        on_stored(target);
                     }
                 };
                 if let Err(e) = pull(&store, &u, client, &clock, &mut progress).await {
@@ -393,7 +488,11 @@ pub async fn run_scheduled<S: Store>(
             loop {
                 tick.tick().await;
                 match relay::run_rule(&store, &r, &clock).await {
-                    Ok(n) if n.relayed.iter().any(|x| !x.duplicate) => on_stored(),
+                    Ok(n) if !n.relayed.is_empty() => {
+                        if let Ok(c) = local_collection(&store, &r.api_root, &r.to).await {
+                            on_stored(c.key);
+                        }
+                    }
                     Ok(_) => {}
                     Err(e) => {
                         tracing::warn!(rule = %r.name, error = %e, "relay rule failed; retried at the next interval");

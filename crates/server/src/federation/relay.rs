@@ -65,6 +65,13 @@ pub struct Refused {
     pub message: String,
 }
 
+/// One copy to store: its classification, the recipients for its hop, and (for a relayed
+/// version, not a marking-definition carried along) its id and version.
+type Outgoing = (tlp::Classification, Vec<String>, Option<(String, String)>);
+
+/// A version as the target's ingest rules classify it, or the rule's code and message.
+type TargetClass = Result<tlp::Classification, (String, String)>;
+
 /// One relay step: versions of the source, and how to relay them.
 struct Batch<'a> {
     rows: Vec<Row>,
@@ -107,7 +114,18 @@ impl<S: Store> Context<S> {
                 "no organisation {organisation:?}"
             )));
         };
-        let source = local_collection(store, api_root, from).await?;
+        // The same answer whether the source is missing or unreadable (no existence oracle).
+        let unreadable = || {
+            FederationError::NotFound(format!(
+                "no collection {from:?} in API root {api_root:?} that organisation {organisation:?} may read"
+            ))
+        };
+        let source = local_collection(store, api_root, from)
+            .await
+            .map_err(|e| match e {
+                FederationError::NotFound(_) => unreadable(),
+                other => other,
+            })?;
         let target = local_collection(store, api_root, to).await?;
         let read = store
             .grants(organisation, api_root)
@@ -124,9 +142,7 @@ impl<S: Store> Context<S> {
         };
         let scope = ReadScope::of(&reader, &source.policy, read, &dir);
         if scope == ReadScope::Nothing {
-            return Err(FederationError::NotFound(format!(
-                "organisation {organisation:?} may not read collection {from:?}"
-            )));
+            return Err(unreadable());
         }
         Ok(Context {
             store: store.clone(),
@@ -145,9 +161,15 @@ impl<S: Store> Context<S> {
 
     /// Decides and stores the relay of a batch of versions of the source the intermediary may
     /// see, in one arrival with the batch's checkpoint.
+    ///
+    /// Each version is classified twice: as stored in the source, and as the target's own
+    /// ingest rules would classify it (its `ip_personal_data`, `tlp_ceiling`, unknown-marking
+    /// policy); the relay is decided on the stricter of the two, and a version the target's
+    /// rules refuse is refused with that rule. The marking-definitions the relayed versions
+    /// name travel with them, each as strict as its own classification and the object's.
     async fn relay_rows(&self, batch: Batch<'_>) -> Result<RelayResult, FederationError> {
         let Batch {
-            mut rows,
+            rows,
             recipients,
             justification,
             account,
@@ -158,85 +180,90 @@ impl<S: Store> Context<S> {
         } = batch;
         let now = self.clock.now_micros();
         let day = self.clock.today();
-        let mut ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        ids.sort();
-        ids.dedup();
-        let mut classes: HashMap<(String, String), tlp::Classification> = HashMap::new();
-        for a in self.store.object_access(&self.source, ids.clone()).await? {
-            classes.insert((a.id, a.version), a.class);
-        }
-        // Objects without references first, so a batch may carry what its reports refer to.
-        rows.sort_by_key(|r| {
-            classes
-                .get(&(r.id.clone(), r.version.clone()))
-                .is_some_and(|c| c.review)
-        });
-        let mut relayed_ids: HashSet<String> = HashSet::new();
         let mut result = RelayResult {
             relayed: Vec::new(),
             refused: refused_before,
         };
-        let mut bodies = Vec::new();
-        let mut grants = Vec::new();
-        for row in rows {
-            let key = (row.id.clone(), row.version.clone());
-            let Some(class) = classes.get(&key) else {
-                continue;
-            };
-            if let Some(max) = max_tlp
-                && class.tlp.is_some_and(|t| t > max)
-            {
-                continue;
-            }
-            let readable = if !self.scope.allows(class) {
-                Readable::No
-            } else if tlp::redact::unreadable_zones(class, &self.scope)
-                .next()
-                .is_some()
-            {
-                Readable::Partly
-            } else {
-                Readable::Whole
-            };
-            let returned = self
-                .store
-                .hops(&self.source, &row.id)
-                .await?
-                .iter()
-                .any(|(v, h)| *v == row.version && !h.held_before.is_empty());
-            let unrelayed = match (&row.body, class.review) {
-                (Some(body), true) => self.unrelayed_references(body, &relayed_ids).await?,
-                _ => 0,
-            };
-            let request = RelayRequest {
-                intermediary: &self.org,
-                object: class,
-                readable,
-                returned,
-                unrelayed_references: unrelayed,
-                target: &self.target.policy,
-                target_owner: self.target.owner.as_deref(),
-                recipients,
-                justification,
-                day,
-            };
-            match tlp::relay::relay(&request, &self.dir) {
-                Ok(grant) => {
-                    let Some(body) = row.body else { continue };
-                    relayed_ids.insert(row.id.clone());
-                    bodies.push(serde_json::value::RawValue::from_string(body).map_err(|e| {
-                        FederationError::Config(format!("stored body of {}: {e}", row.id))
-                    })?);
-                    grants.push((row.version, grant));
+        let classes = self
+            .source_classes(rows.iter().map(|r| r.id.clone()))
+            .await?;
+        let rows: Vec<(Row, tlp::Classification)> = rows
+            .into_iter()
+            .filter_map(|r| {
+                let c = classes.get(&(r.id.clone(), r.version.clone()))?.clone();
+                Some((r, c))
+            })
+            // A rule passes over what is above its limit: neither relayed nor refused.
+            .filter(|(_, c)| max_tlp.is_none_or(|max| c.tlp.is_none_or(|t| t <= max)))
+            .filter(|(r, _)| r.body.is_some())
+            .collect();
+        let markings = self.markings_of(&rows).await?;
+        let checked = self.target_classes(&rows, &markings).await?;
+
+        // Decide; a version refused only because it refers to objects the target lacks is
+        // decided again once others of the batch were granted (reports after what they cite).
+        let mut relayed_ids: HashSet<String> = HashSet::new();
+        let mut granted: Vec<(usize, tlp::relay::RelayGrant)> = Vec::new();
+        let mut pending: Vec<usize> = (0..rows.len()).collect();
+        let mut last_refusals: HashMap<usize, (String, String)> = HashMap::new();
+        loop {
+            let before = granted.len();
+            let mut still = Vec::new();
+            for i in pending {
+                let (row, source) = &rows[i];
+                let class = match &checked[i] {
+                    Ok(target) => stricter(source, target),
+                    Err((code, message)) => {
+                        last_refusals.insert(i, (code.clone(), message.clone()));
+                        continue;
+                    }
+                };
+                match self
+                    .decide(
+                        row,
+                        source,
+                        &class,
+                        recipients,
+                        justification,
+                        &relayed_ids,
+                        day,
+                    )
+                    .await?
+                {
+                    Ok(grant) => {
+                        relayed_ids.insert(row.id.clone());
+                        granted.push((i, grant));
+                    }
+                    Err(refusal) => {
+                        let retry =
+                            matches!(refusal, tlp::relay::RelayRefusal::UnrelayedReferences(_));
+                        last_refusals.insert(i, (refusal.code().into(), refusal.to_string()));
+                        if retry {
+                            still.push(i);
+                        }
+                    }
                 }
-                Err(refusal) => result.refused.push(Refused {
-                    id: row.id,
-                    version: Some(row.version),
-                    reason: refusal.code().into(),
-                    message: refusal.to_string(),
-                }),
+            }
+            for (i, _) in &granted[before..] {
+                last_refusals.remove(i);
+            }
+            pending = still;
+            if granted.len() == before || pending.is_empty() {
+                break;
             }
         }
+        let mut refused_rows: Vec<usize> = last_refusals.keys().copied().collect();
+        refused_rows.sort_unstable();
+        for i in refused_rows {
+            let (code, message) = &last_refusals[&i];
+            result.refused.push(Refused {
+                id: rows[i].0.id.clone(),
+                version: Some(rows[i].0.version.clone()),
+                reason: code.clone(),
+                message: message.clone(),
+            });
+        }
+
         let mut arrival = Arrival {
             kind: AuditKind::Relay,
             organisation: Some(self.org.id.clone()),
@@ -258,38 +285,39 @@ impl<S: Store> Context<S> {
             justification: justification.map(str::to_owned),
             checkpoint,
         };
-        // The marking-definitions the relayed objects name (other than the well-known TLP and
-        // project ones) travel with them, readable by whoever may read the object: a reader
-        // must be able to resolve every marking of what it receives.
-        let markings = self.markings_of(&bodies).await?;
-        let relayed_count = bodies.len();
-        let mut classes_out: Vec<(tlp::Classification, Vec<String>)> = grants
-            .iter()
-            .map(|(_, g)| {
-                let to =
-                    g.to.iter()
-                        .map(|(org, why)| format!("{org}: {}", why.as_str()))
-                        .collect();
-                (g.class.clone(), to)
-            })
-            .collect();
-        for (index, body) in &markings {
-            let (class, to) = classes_out[*index].clone();
-            // Who may read it is the object's; what it is (no personal data, no parts) its own.
-            let class = tlp::Classification {
-                pii: tlp::PiiClass::None,
-                zones: Vec::new(),
-                review: false,
-                ..class
-            };
-            classes_out.push((class, to));
-            bodies.push(body.clone());
+        // The granted versions, then the marking-definitions they name (each once per
+        // granted object naming it; a second copy of one marking widens the first).
+        let mut bodies: Vec<Box<serde_json::value::RawValue>> = Vec::new();
+        let mut out: Vec<Outgoing> = Vec::new();
+        let hop_to = |g: &tlp::relay::RelayGrant| -> Vec<String> {
+            g.to.iter()
+                .map(|(org, why)| format!("{org}: {}", why.as_str()))
+                .collect()
+        };
+        for (i, grant) in &granted {
+            let (row, _) = &rows[*i];
+            bodies.push(raw(row)?);
+            out.push((
+                grant.class.clone(),
+                hop_to(grant),
+                Some((row.id.clone(), row.version.clone())),
+            ));
+        }
+        for (i, grant) in &granted {
+            for (m, own) in markings
+                .iter()
+                .filter(|(j, _, _)| j == i)
+                .map(|(_, m, c)| (m, c))
+            {
+                bodies.push(raw(m)?);
+                out.push((marking_copy(own, &grant.class), hop_to(grant), None));
+            }
         }
         if !bodies.is_empty() {
             let body = envelope(&bodies);
             let prepared = crate::ingest::prepare(body.as_bytes())
                 .map_err(|e| FederationError::Config(format!("relay: {e}")))?;
-            if !prepared.failures.is_empty() || prepared.objects.len() != classes_out.len() {
+            if !prepared.failures.is_empty() || prepared.objects.len() != out.len() {
                 // Stored versions were valid when stored; a validator that changed its mind is
                 // an operator matter, not a reason to relay a different set than decided.
                 return Err(FederationError::Config(format!(
@@ -297,35 +325,36 @@ impl<S: Store> Context<S> {
                     prepared.failures.len()
                 )));
             }
-            for (mut o, (class, to)) in prepared.objects.into_iter().zip(classes_out) {
+            for (mut o, (class, to, _)) in prepared.objects.into_iter().zip(&out) {
                 arrival.hops.push(Hop {
                     kind: HopKind::Relayed,
                     from: Self::label(&self.source),
                     by: Some(self.org.id.clone()),
                     at: now,
-                    to,
+                    to: to.clone(),
                     justification: justification.map(str::to_owned),
                     held_before: Vec::new(),
                 });
-                o.access = class;
+                o.access = class.clone();
                 arrival.objects.push(o);
             }
         }
-        let hops = arrival.hops.clone();
-        let objects: Vec<(String, String)> = grants
-            .iter()
-            .zip(&arrival.objects)
-            .map(|((v, _), o)| (o.id.clone(), v.clone()))
-            .collect();
         let arrived = self.store.add_arrival(&self.target, arrival).await?;
-        let arrived = arrived.into_iter().take(relayed_count);
-        for (((id, version), a), hop) in objects.into_iter().zip(arrived).zip(hops) {
+        for ((_, to, relayed), a) in out.into_iter().zip(arrived) {
+            let Some((id, version)) = relayed else {
+                // A marking-definition copy the target holds with other content: the object
+                // went without it, which its readers notice (an unresolvable marking).
+                if let AddOutcome::Rejected { reason, .. } = a.outcome {
+                    tracing::warn!(%reason, "a marking-definition was not relayed with its object");
+                }
+                continue;
+            };
             match a.outcome {
                 AddOutcome::Added { .. } | AddOutcome::Duplicate { .. } => {
                     result.relayed.push(Relayed {
                         id,
                         version,
-                        to: hop.to,
+                        to,
                         duplicate: matches!(a.outcome, AddOutcome::Duplicate { .. }),
                     });
                 }
@@ -340,15 +369,157 @@ impl<S: Store> Context<S> {
         Ok(result)
     }
 
-    /// For each relayed body (by index), the stored marking-definitions it names that are not
-    /// well-known, as the intermediary may read them in the source.
+    /// The relay decision for one version, with the facts only storage knows (loop, references).
+    /// Whether the intermediary may read it is decided on its classification in the source;
+    /// the rest on `class`, the stricter of the source's and the target's.
+    #[allow(clippy::too_many_arguments)]
+    async fn decide(
+        &self,
+        row: &Row,
+        source: &tlp::Classification,
+        class: &tlp::Classification,
+        recipients: &[String],
+        justification: Option<&str>,
+        relayed_ids: &HashSet<String>,
+        day: chrono::NaiveDate,
+    ) -> Result<Result<tlp::relay::RelayGrant, tlp::relay::RelayRefusal>, FederationError> {
+        let readable = if !self.scope.allows(source) {
+            Readable::No
+        } else if tlp::redact::unreadable_zones(source, &self.scope)
+            .next()
+            .is_some()
+        {
+            Readable::Partly
+        } else {
+            Readable::Whole
+        };
+        let returned = self
+            .store
+            .hops(&self.source, &row.id)
+            .await?
+            .iter()
+            .any(|(v, h)| *v == row.version && !h.held_before.is_empty());
+        let unrelayed = match (&row.body, class.review) {
+            (Some(body), true) => self.unrelayed_references(body, relayed_ids).await?,
+            _ => 0,
+        };
+        let request = RelayRequest {
+            intermediary: &self.org,
+            object: class,
+            readable,
+            returned,
+            unrelayed_references: unrelayed,
+            target: &self.target.policy,
+            target_owner: self.target.owner.as_deref(),
+            recipients,
+            justification,
+            day,
+        };
+        Ok(tlp::relay::relay(&request, &self.dir))
+    }
+
+    /// The stored classification of every version of `ids` in the source.
+    async fn source_classes(
+        &self,
+        ids: impl Iterator<Item = String>,
+    ) -> Result<HashMap<(String, String), tlp::Classification>, FederationError> {
+        let mut ids: Vec<String> = ids.collect();
+        ids.sort();
+        ids.dedup();
+        Ok(self
+            .store
+            .object_access(&self.source, ids)
+            .await?
+            .into_iter()
+            .map(|a| ((a.id, a.version), a.class))
+            .collect())
+    }
+
+    /// How the target's own ingest rules classify each of `rows` (the marking-definitions they
+    /// name given alongside, so audience markings resolve), or the rule that refuses it.
+    async fn target_classes(
+        &self,
+        rows: &[(Row, tlp::Classification)],
+        markings: &[(usize, Row, tlp::Classification)],
+    ) -> Result<Vec<TargetClass>, FederationError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut bodies = Vec::with_capacity(rows.len() + markings.len());
+        for (r, _) in rows {
+            bodies.push(raw(r)?);
+        }
+        for (_, m, _) in markings {
+            bodies.push(raw(m)?);
+        }
+        let body = envelope(&bodies);
+        let mut prepared = crate::ingest::prepare(body.as_bytes())
+            .map_err(|e| FederationError::Config(format!("relay: {e}")))?;
+        let poster = tlp::ingest::Poster {
+            org: &self.org,
+            identity: None,
+        };
+        crate::ingest::apply_access(
+            &self.store,
+            &self.target,
+            &self.dir,
+            &poster,
+            body.as_bytes(),
+            &mut prepared,
+            true,
+        )
+        .await?;
+        let mut out: Vec<TargetClass> = rows
+            .iter()
+            .map(|_| {
+                Err((
+                    "invalid-stix".to_owned(),
+                    "invalid-stix: no longer valid".to_owned(),
+                ))
+            })
+            .collect();
+        for (o, m) in prepared.objects.iter().zip(&prepared.meta) {
+            if let Some(slot) = out.get_mut(m.index) {
+                *slot = Ok(o.access.clone());
+            }
+        }
+        for f in &prepared.failures {
+            let message = f.message.clone().unwrap_or_default();
+            // "objects[i] (line l, column c): access rule CODE: ..."
+            let index = message
+                .strip_prefix("objects[")
+                .and_then(|m| m.split(']').next())
+                .and_then(|n| n.parse::<usize>().ok());
+            let rule = message
+                .split_once("): ")
+                .map_or(message.as_str(), |(_, r)| r);
+            let code = rule
+                .strip_prefix("access rule ")
+                .and_then(|r| r.split(':').next())
+                .unwrap_or("invalid-stix");
+            if let Some(slot) = index.and_then(|i| out.get_mut(i)) {
+                *slot = Err((
+                    code.to_owned(),
+                    format!("{code}: the target collection's ingest rules refuse it ({rule})"),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored marking-definitions that `rows` name (other than the well-known ones), as
+    /// the intermediary may read them in the source: (index of the row, marking, its class).
     async fn markings_of(
         &self,
-        bodies: &[Box<serde_json::value::RawValue>],
-    ) -> Result<Vec<(usize, Box<serde_json::value::RawValue>)>, FederationError> {
+        rows: &[(Row, tlp::Classification)],
+    ) -> Result<Vec<(usize, Row, tlp::Classification)>, FederationError> {
         let mut wanted: Vec<(usize, String)> = Vec::new();
-        for (i, b) in bodies.iter().enumerate() {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(b.get()) else {
+        for (i, (r, _)) in rows.iter().enumerate() {
+            let Some(Ok(v)) = r
+                .body
+                .as_deref()
+                .map(serde_json::from_str::<serde_json::Value>)
+            else {
                 continue;
             };
             let object = v["object_marking_refs"].as_array().into_iter().flatten();
@@ -377,7 +548,7 @@ impl<S: Store> Context<S> {
             .query(
                 &self.source,
                 &ObjectFilter {
-                    ids,
+                    ids: ids.clone(),
                     ..ObjectFilter::default()
                 },
                 &Visibility::Scoped(self.scope.clone()),
@@ -385,20 +556,13 @@ impl<S: Store> Context<S> {
                 true,
             )
             .await?;
+        let classes = self.source_classes(ids.into_iter()).await?;
         let mut out = Vec::new();
         for (i, id) in wanted {
-            if let Some(body) = page
-                .rows
-                .iter()
-                .find(|r| r.id == id)
-                .and_then(|r| r.body.clone())
+            if let Some(m) = page.rows.iter().find(|r| r.id == id && r.body.is_some())
+                && let Some(c) = classes.get(&(m.id.clone(), m.version.clone()))
             {
-                out.push((
-                    i,
-                    serde_json::value::RawValue::from_string(body).map_err(|e| {
-                        FederationError::Config(format!("stored body of {id}: {e}"))
-                    })?,
-                ));
+                out.push((i, m.clone(), c.clone()));
             }
         }
         Ok(out)
@@ -567,4 +731,61 @@ pub async fn run_rule<S: Store>(
         }
     }
     Ok(total)
+}
+
+/// A stored row's bytes as a raw JSON value.
+fn raw(row: &Row) -> Result<Box<serde_json::value::RawValue>, FederationError> {
+    serde_json::value::RawValue::from_string(row.body.clone().unwrap_or_default())
+        .map_err(|e| FederationError::Config(format!("stored body of {}: {e}", row.id)))
+}
+
+/// The stricter of the source's classification of a version and the target's: the higher TLP
+/// and personal-data class, every zone and affected party of both, quarantined or defaulted if
+/// either says so. Recipients are the source's (both read them from the same markings).
+fn stricter(source: &tlp::Classification, target: &tlp::Classification) -> tlp::Classification {
+    let mut c = source.clone();
+    c.tlp = match (source.tlp, target.tlp) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, _) => a,
+    };
+    c.defaulted |= target.defaulted;
+    c.quarantined |= target.quarantined;
+    c.pii = c.pii.max(target.pii);
+    for z in &target.zones {
+        if !c.zones.contains(z) {
+            c.zones.push(z.clone());
+        }
+    }
+    c.review |= target.review;
+    for a in &target.affected {
+        if !c.affected.contains(a) {
+            c.affected.push(a.clone());
+        }
+    }
+    c
+}
+
+/// The classification of a marking-definition copied with an object relayed as `object`: at
+/// least the object's TLP, for the marking's own recipients if it names any (an audience
+/// marking's list is for them only), else for the object's readers.
+fn marking_copy(own: &tlp::Classification, object: &tlp::Classification) -> tlp::Classification {
+    let own_tlp = if own.defaulted { None } else { own.tlp };
+    tlp::Classification {
+        tlp: match (own_tlp, object.tlp) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => b.or(a),
+        },
+        defaulted: false,
+        quarantined: false,
+        origin: own.origin.clone(),
+        recipients: if own.recipients.is_empty() {
+            object.recipients.clone()
+        } else {
+            own.recipients.clone()
+        },
+        affected: Vec::new(),
+        pii: tlp::PiiClass::None,
+        zones: Vec::new(),
+        review: false,
+    }
 }

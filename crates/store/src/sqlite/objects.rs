@@ -110,17 +110,22 @@ const HOP_INSERT: &str =
     "INSERT INTO hop(collection_id, date_added_us, stix_id, hop) VALUES (?1, ?2, ?3, ?4)";
 // A relayed version the target holds already: the row and its date_added, by version text
 // (unversioned rows have their date_added as version).
-const HELD_ROW: &str = "SELECT seq, date_added_us, recipients FROM object_version
-     WHERE collection_id = +?1 AND stix_id = +?2 AND version = ?3";
+// Only a row that arrived by relay: the recipients of any other row come from its markings (or
+// a marking-definition's own list) and are never widened.
+const HELD_ROW: &str = "SELECT o.seq, o.date_added_us, o.recipients FROM object_version o
+     WHERE o.collection_id = +?1 AND o.stix_id = +?2 AND o.version = ?3
+       AND EXISTS (SELECT 1 FROM hop h WHERE h.collection_id = o.collection_id
+                   AND h.date_added_us = o.date_added_us AND instr(h.hop, '\"kind\":\"relayed\"') > 0)";
 const WIDEN: &str = "UPDATE object_version SET recipients = ?2, shadowed = 0 WHERE seq = +?1";
 const CHECKPOINT_SAVE: &str = "INSERT INTO checkpoint(name, position, updated_us) VALUES (?1, ?2, ?3)
      ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us";
-// Other collections holding the version (or, for an unversioned object, any version of the
-// id: SCO ids are derived from their values). Driven from `collection` so every probe uses
-// the (collection_id, stix_id, version_us) index.
+// Other collections holding the version: the same id and version, or, for an unversioned
+// object, the same id and bytes (its version is each server's own date_added). Driven from
+// `collection` so every probe uses the (collection_id, stix_id, version_us) index.
 const HELD_ELSEWHERE: &str = "SELECT DISTINCT c.api_root || '/' || c.uuid
      FROM collection c JOIN object_version o ON o.collection_id = c.id
-     WHERE c.id != ?1 AND o.stix_id = ?2 AND (?3 IS NULL OR o.version_us = ?3)";
+     WHERE c.id != ?1 AND o.stix_id = ?2
+       AND (o.version_us = ?3 OR (?3 IS NULL AND o.sha256 = ?4))";
 
 /// Stores an arrival (pull or relay): its objects with their hops and its checkpoint, and
 /// returns the audit entry reporting it.
@@ -130,6 +135,13 @@ pub(crate) fn arrive(
     arrival: &crate::Arrival,
 ) -> Result<(Vec<crate::Arrived>, crate::audit::AuditEvent)> {
     let objects = &arrival.objects;
+    if arrival.hops.len() != objects.len() {
+        return Err(StoreError::Unavailable(format!(
+            "an arrival needs one hop per object ({} objects, {} hops)",
+            objects.len(),
+            arrival.hops.len()
+        )));
+    }
     // Which versions another collection holds already, decided before this arrival's rows exist.
     // Only pulled versions can have come back round a loop: a relay copies from another
     // collection of this server by definition.
@@ -142,8 +154,11 @@ pub(crate) fn arrive(
                 continue;
             }
             let version = o.version.as_ref().map(|v| v.micros);
+            let hash = crate::audit::sha256(o.body.as_bytes());
             let found = stmt
-                .query_map(params![key, o.id, version], |r| r.get::<_, String>(0))
+                .query_map(params![key, o.id, version, hash.as_slice()], |r| {
+                    r.get::<_, String>(0)
+                })
                 .db()?
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .db()?;
@@ -197,6 +212,11 @@ pub(crate) fn arrive(
             item.decision = "recipients-added".into();
         }
     }
+    // A pull asks for the last instant of its previous page again: the duplicates it finds
+    // there (and anything else it already held) changed nothing and received nothing.
+    if arrival.kind == crate::audit::AuditKind::Pull {
+        items.retain(|i| i.decision != "duplicate");
+    }
     let event = crate::audit::AuditEvent {
         time_us: arrival.time,
         kind: arrival.kind,
@@ -214,8 +234,9 @@ pub(crate) fn arrive(
     Ok((arrived, with_collection(conn, key, event)?))
 }
 
-/// A relay of a version the target already holds: the stored copy's recipients become the
-/// union of both relays' (or everyone, when either names none). Returns the row's date_added
+/// A relay of a version the target already holds as a relayed copy: the copy's recipients
+/// become the union of both relays' (or everyone, when either names none; both relays were
+/// decided on the same version, so an empty list means its markings restrict nobody). Returns the row's date_added
 /// and whether anything changed. Narrowing never happens here: a relay only ever adds readers
 /// the rules allowed, and the `shadowed` shortcut of the row is reset (0 = unknown, safe).
 fn widen(
@@ -390,12 +411,7 @@ fn audit_items(
         let rule = f
             .message
             .as_deref()
-            .and_then(|m| {
-                m.split("access rule ")
-                    .nth(1)
-                    .or_else(|| m.split("relay rule ").nth(1))
-            })
-            .and_then(|r| r.split(':').next())
+            .and_then(rule_code)
             .unwrap_or("invalid-stix");
         items.push(AuditItem {
             id: f.id.clone(),
@@ -410,6 +426,17 @@ fn audit_items(
         });
     }
     items
+}
+
+/// The rule code of a refusal message: the word after the *first* `access rule ` or
+/// `relay rule ` (messages quote names a client chose, which must not be able to pose as the
+/// code).
+fn rule_code(message: &str) -> Option<&str> {
+    let first = ["access rule ", "relay rule "]
+        .iter()
+        .filter_map(|m| message.find(m).map(|at| at + m.len()))
+        .min()?;
+    message[first..].split(':').next()
 }
 
 /// The `date_added` for the next row: the kept one (import) if it is later than everything in
@@ -750,6 +777,19 @@ mod tests {
 
     /// Collection 1 (the first one made) is the case where SQLite's truth-value heuristic
     /// would re-prepare `collection_id = ?` on every execution.
+    #[test]
+    fn the_rule_code_is_the_first_one_named() {
+        assert_eq!(
+            rule_code("objects[3] (line 1, column 2): access rule tlp-ceiling: AMBER is above"),
+            Some("tlp-ceiling")
+        );
+        assert_eq!(
+            rule_code("relay rule unknown-organisation: no organisation 'x access rule forged: '"),
+            Some("unknown-organisation")
+        );
+        assert_eq!(rule_code("not valid JSON"), None);
+    }
+
     #[test]
     fn write_statements_are_never_reprepared() {
         let conn = Connection::open_in_memory().unwrap();

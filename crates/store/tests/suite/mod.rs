@@ -1986,7 +1986,14 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
         entries[0].event.from.as_deref(),
         Some("ncsc https://up/lds/")
     );
-    assert_eq!(entries[1].event.items[0].decision, "duplicate");
+    // Duplicates of a pull changed nothing: not audited (the refusal is).
+    let second: Vec<&str> = entries[1]
+        .event
+        .items
+        .iter()
+        .map(|i| i.decision.as_str())
+        .collect();
+    assert_eq!(second, ["refused:unknown-marking"]);
 
     // Deleting the version removes its hop.
     s.delete_object(&target, &b, &all_versions()).await.unwrap();
@@ -2040,5 +2047,34 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
     assert!(
         recipients_of(s.clone(), target.clone()).await.is_empty(),
         "everyone"
+    );
+
+    // A row that did not arrive by relay (posted, here with an audience marking's recipients)
+    // is never widened by a relay of the same version.
+    let mut posted = versioned(&sid("note", 6), "2.1", T1, "posted");
+    posted.access.recipients = vec!["identity--d".into()];
+    add(s, &target, vec![posted.clone()]).await;
+    posted.access.recipients = vec![];
+    let open_up = Arrival {
+        kind: AuditKind::Relay,
+        endpoint: "relay".into(),
+        hops: vec![Hop {
+            kind: HopKind::Relayed,
+            ..hop("lds/source")
+        }],
+        objects: vec![posted],
+        refused: vec![],
+        checkpoint: None,
+        ..arrival(vec![], "unused")
+    };
+    let r = s.add_arrival(&target, open_up).await.unwrap();
+    assert!(matches!(r[0].outcome, AddOutcome::Duplicate { .. }) && !r[0].widened);
+    assert_eq!(
+        s.object_access(&target, vec![sid("note", 6)])
+            .await
+            .unwrap()[0]
+            .class
+            .recipients,
+        vec!["identity--d".to_owned()]
     );
 }
