@@ -120,12 +120,15 @@ const WIDEN: &str = "UPDATE object_version SET recipients = ?2, shadowed = 0 WHE
 const CHECKPOINT_SAVE: &str = "INSERT INTO checkpoint(name, position, updated_us) VALUES (?1, ?2, ?3)
      ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us";
 // Other collections holding the version: the same id and version, or, for an unversioned
-// object, the same id and bytes (its version is each server's own date_added). Driven from
-// `collection` so every probe uses the (collection_id, stix_id, version_us) index.
-const HELD_ELSEWHERE: &str = "SELECT DISTINCT c.api_root || '/' || c.uuid
-     FROM collection c JOIN object_version o ON o.collection_id = c.id
-     WHERE c.id != ?1 AND o.stix_id = ?2
-       AND (o.version_us = ?3 OR (?3 IS NULL AND o.sha256 = ?4))";
+// object, the same id and bytes (its version is each server's own date_added). One probe per
+// other collection, each on the (collection_id, stix_id, version_us) index: a join driven from
+// object_version would scan it.
+const OTHER_COLLECTIONS: &str =
+    "SELECT id, api_root || '/' || uuid FROM collection WHERE id != ?1 ORDER BY id";
+const HOLDS_VERSION: &str = "SELECT 1 FROM object_version
+     WHERE collection_id = +?1 AND stix_id = +?2 AND version_us = +?3 LIMIT 1";
+const HOLDS_BYTES: &str = "SELECT 1 FROM object_version
+     WHERE collection_id = +?1 AND stix_id = +?2 AND sha256 = ?3 LIMIT 1";
 
 /// Stores an arrival (pull or relay): its objects with their hops and its checkpoint, and
 /// returns the audit entry reporting it.
@@ -147,21 +150,37 @@ pub(crate) fn arrive(
     // collection of this server by definition.
     let mut held: Vec<Vec<String>> = Vec::with_capacity(objects.len());
     {
-        let mut stmt = conn.prepare_cached(HELD_ELSEWHERE).db()?;
-        for (o, hop) in objects.iter().zip(&arrival.hops) {
-            if hop.kind != crate::HopKind::Pulled {
-                held.push(Vec::new());
-                continue;
-            }
-            let version = o.version.as_ref().map(|v| v.micros);
-            let hash = crate::audit::sha256(o.body.as_bytes());
-            let found = stmt
-                .query_map(params![key, o.id, version, hash.as_slice()], |r| {
-                    r.get::<_, String>(0)
-                })
+        let pulled = arrival
+            .hops
+            .iter()
+            .any(|h| h.kind == crate::HopKind::Pulled);
+        let others: Vec<(i64, String)> = if pulled {
+            conn.prepare_cached(OTHER_COLLECTIONS)
                 .db()?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .db()?;
+                .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .db()?
+                .collect::<rusqlite::Result<_>>()
+                .db()?
+        } else {
+            Vec::new()
+        };
+        let mut by_version = conn.prepare_cached(HOLDS_VERSION).db()?;
+        let mut by_bytes = conn.prepare_cached(HOLDS_BYTES).db()?;
+        for (o, hop) in objects.iter().zip(&arrival.hops) {
+            let mut found = Vec::new();
+            if hop.kind == crate::HopKind::Pulled {
+                let hash = crate::audit::sha256(o.body.as_bytes());
+                for (other, label) in &others {
+                    let holds = match &o.version {
+                        Some(v) => by_version.exists(params![other, o.id, v.micros]),
+                        None => by_bytes.exists(params![other, o.id, hash.as_slice()]),
+                    }
+                    .db()?;
+                    if holds {
+                        found.push(label.clone());
+                    }
+                }
+            }
             held.push(found);
         }
     }
@@ -775,8 +794,26 @@ mod tests {
         }
     }
 
-    /// Collection 1 (the first one made) is the case where SQLite's truth-value heuristic
-    /// would re-prepare `collection_id = ?` on every execution.
+    #[test]
+    fn loop_probes_use_the_version_index() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&conn).unwrap();
+        for sql in [HOLDS_VERSION, HOLDS_BYTES] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(params![1, "x", 2], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|p| p.contains("INDEX ov_version (collection_id=? AND stix_id=?")),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
+
     #[test]
     fn the_rule_code_is_the_first_one_named() {
         assert_eq!(
@@ -790,6 +827,8 @@ mod tests {
         assert_eq!(rule_code("not valid JSON"), None);
     }
 
+    /// Collection 1 (the first one made) is the case where SQLite's truth-value heuristic
+    /// would re-prepare `collection_id = ?` on every execution.
     #[test]
     fn write_statements_are_never_reprepared() {
         let conn = Connection::open_in_memory().unwrap();
