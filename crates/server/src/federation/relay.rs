@@ -2,8 +2,9 @@
 //! collection, as [`tlp::relay`] decides, by hand (`schakel relay`, `POST /schakel/relay`) or
 //! by a standing rule (`[[relay]]`, run by `schakel serve` or `schakel relay --rules`).
 //!
-//! The copy is the stored version unchanged (same id, bytes and markings) with the source's
-//! classification, its recipients narrowed where need-to-know applies. Every relay and every
+//! The copy is the stored version unchanged (same id, bytes and markings) with the stricter of
+//! the source's classification and the target's (the target's own ingest rules bind what it
+//! receives), its recipients narrowed where need-to-know applies. Every relay and every
 //! refusal is audited (kind `relay`), and each copy gets a hop naming the source collection,
 //! the intermediary, the recipients with their need-to-know, and the justification.
 
