@@ -109,6 +109,19 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Every code [`Refusal::code`] gives (the audit accepts no other as an ingest rule).
+    pub const CODES: [&'static str; 9] = [
+        "unknown-marking",
+        "require-tlp",
+        "tlp-ceiling",
+        "red-without-recipients",
+        "no-common-recipient",
+        "not-creator",
+        "created-by-not-poster",
+        "personal-data-none",
+        "unreadable-selector",
+    ];
+
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::UnknownMarking(_) => "unknown-marking",

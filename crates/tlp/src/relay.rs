@@ -147,9 +147,38 @@ pub enum RelayRefusal {
         class: PiiClass,
     },
     UnknownOrganisation(String),
+    /// A marking-definition the object names cannot go with it (the target's rules refuse it,
+    /// or the intermediary may read it only in part); readers could not resolve the marking.
+    MarkingNotRelayable(String),
 }
 
 impl RelayRefusal {
+    /// Every code [`RelayRefusal::code`] gives, and the codes of refusals made around the
+    /// decision (the audit accepts no other as a relay rule).
+    pub const CODES: [&'static str; 21] = [
+        "not-an-intermediary",
+        "not-a-relay-target",
+        "not-the-target-owner",
+        "not-readable-by-intermediary",
+        "loop",
+        "references-not-relayed",
+        "quarantined",
+        "unmarked-or-defaulted",
+        "amber-strict",
+        "red",
+        "public-target",
+        "no-need-to-know",
+        "not-a-constituent",
+        "justification-required",
+        "recipient-without-identity",
+        "not-among-recipients",
+        "personal-data-recipient",
+        "unknown-organisation",
+        "marking-not-relayable",
+        "not-found",
+        "same-version-other-content",
+    ];
+
     /// Stable code for the audit and for clients.
     pub fn code(&self) -> &'static str {
         match self {
@@ -171,6 +200,7 @@ impl RelayRefusal {
             RelayRefusal::NotAmongRecipients(_) => "not-among-recipients",
             RelayRefusal::PersonalData { .. } => "personal-data-recipient",
             RelayRefusal::UnknownOrganisation(_) => "unknown-organisation",
+            RelayRefusal::MarkingNotRelayable(_) => "marking-not-relayable",
         }
     }
 }
@@ -251,6 +281,11 @@ impl fmt::Display for RelayRefusal {
                 class.as_str()
             ),
             RelayRefusal::UnknownOrganisation(o) => write!(f, "no organisation '{o}'"),
+            RelayRefusal::MarkingNotRelayable(m) => write!(
+                f,
+                "its marking {m} cannot go with it (the target's rules refuse it, or parts of it \
+                 are withheld from the relaying organisation)"
+            ),
         }
     }
 }

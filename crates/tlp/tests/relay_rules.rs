@@ -521,7 +521,11 @@ fn every_refusal_explains_itself_with_its_code() {
             class: PiiClass::Present,
         },
         RelayRefusal::UnknownOrganisation("x".into()),
+        RelayRefusal::MarkingNotRelayable("marking-definition--x".into()),
     ];
+    for r in &refusals {
+        assert!(RelayRefusal::CODES.contains(&r.code()), "{}", r.code());
+    }
     for r in refusals {
         let text = r.to_string();
         assert!(text.starts_with(&format!("{}: ", r.code())), "{text}");

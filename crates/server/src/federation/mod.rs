@@ -75,6 +75,14 @@ fn resume_point(last: &str) -> String {
     }
 }
 
+/// An `added_after` as microseconds (`None`, and values this server cannot read, as the
+/// beginning of time).
+fn micros(added_after: Option<&str>) -> i64 {
+    added_after
+        .and_then(|a| taxii::time::parse_added_after(a).ok())
+        .unwrap_or(i64::MIN)
+}
+
 /// The checkpoint name of a subscription.
 pub fn checkpoint_name(subscription: &str) -> String {
     format!("pull:{subscription}")
@@ -186,6 +194,7 @@ pub async fn pull<S: Store>(
         filters: vec![("match[version]".into(), "all".into())],
     };
     let mut request = base.clone();
+    let mut previous = None;
     let mut report = PullReport {
         name: u.name.clone(),
         position: position.added_after.clone(),
@@ -234,21 +243,15 @@ pub async fn pull<S: Store>(
         }
         // Within a run, the upstream's `next` (with the same filters) pages through one
         // consistent result; without it, `added_after` moves on from the last page.
-        request = match page.next {
+        let next = match page.next {
             Some(next) => ObjectsRequest {
                 next: Some(next),
                 ..base.clone()
             },
-            // A page that is one `date_added` from first to last cannot be paged past with
-            // `added_after` (the same page would come back forever).
-            None if page.date_added_last.is_some()
-                && page.date_added_first != page.date_added_last =>
-            {
-                ObjectsRequest {
-                    added_after: position.added_after.clone(),
-                    ..base.clone()
-                }
-            }
+            None if page.date_added_last.is_some() => ObjectsRequest {
+                added_after: position.added_after.clone(),
+                ..base.clone()
+            },
             None => {
                 return Err(FederationError::Upstream(ClientError::Decode {
                     url: from,
@@ -258,6 +261,30 @@ pub async fn pull<S: Store>(
                 }));
             }
         };
+        // Paging must move on. A `next` token may stay the same through a paging session
+        // (medallion's does), so a page identical to the one before is the sign that it does
+        // not; an `added_after` must advance (a page of one `date_added` without `next`, or an
+        // upstream that ignores `added_after`, would return the same page for ever).
+        let signature = (
+            page.date_added_first.clone(),
+            page.date_added_last.clone(),
+            page.objects.len(),
+            page.objects.first().map(|o| o.get().to_owned()),
+        );
+        let moved = match &next.next {
+            Some(_) => previous.as_ref() != Some(&signature),
+            None => micros(next.added_after.as_deref()) > micros(request.added_after.as_deref()),
+        };
+        if !moved {
+            return Err(FederationError::Upstream(ClientError::Decode {
+                url: from,
+                message: "the upstream says more objects follow but its paging does not move on \
+                          (the same page again, or a page of a single date_added without `next`)"
+                    .into(),
+            }));
+        }
+        previous = Some(signature);
+        request = next;
     }
     tracing::info!(
         subscription = %u.name,
@@ -325,16 +352,27 @@ impl<S: Store> PageContext<'_, S> {
         // of the upstream now and stored first, so the objects' markings resolve.
         let missing = self.missing_markings(&prepared).await?;
         if !missing.is_empty() {
-            let request = ObjectsRequest {
-                filters: vec![("match[id]".into(), missing.join(","))],
-                ..ObjectsRequest::default()
-            };
-            let fetched = self
-                .client
-                .objects(&u.url, self.upstream_id, &request)
-                .await?;
+            let mut fetched = Vec::new();
+            // Best effort, in chunks: an upstream that answers such a request with an error
+            // (404 for no match, 414 for a long URL) leaves the objects to the target's rules
+            // (refused or quarantined as unknown markings), and the pull goes on.
+            for chunk in missing.chunks(50) {
+                let request = ObjectsRequest {
+                    filters: vec![("match[id]".into(), chunk.join(","))],
+                    ..ObjectsRequest::default()
+                };
+                match self
+                    .client
+                    .objects(&u.url, self.upstream_id, &request)
+                    .await
+                {
+                    Ok(page) => fetched.extend(page.objects),
+                    Err(e) => {
+                        tracing::warn!(subscription = %u.name, error = %e, "could not fetch marking-definitions the page names");
+                    }
+                }
+            }
             let all: Vec<Box<serde_json::value::RawValue>> = fetched
-                .objects
                 .into_iter()
                 .filter(|m| {
                     // Only what was asked for: a server may ignore `match[id]`.

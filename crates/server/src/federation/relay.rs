@@ -55,6 +55,8 @@ pub struct Relayed {
     pub to: Vec<String>,
     /// The target already held this version.
     pub duplicate: bool,
+    /// It held it as a relayed copy and this relay added recipients to it.
+    pub widened: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -188,7 +190,7 @@ impl<S: Store> Context<S> {
         let classes = self
             .source_classes(rows.iter().map(|r| r.id.clone()))
             .await?;
-        let rows: Vec<(Row, tlp::Classification)> = rows
+        let mut rows: Vec<(Row, tlp::Classification)> = rows
             .into_iter()
             .filter_map(|r| {
                 let c = classes.get(&(r.id.clone(), r.version.clone()))?.clone();
@@ -198,6 +200,9 @@ impl<S: Store> Context<S> {
             .filter(|(_, c)| max_tlp.is_none_or(|max| c.tlp.is_none_or(|t| t <= max)))
             .filter(|(r, _)| r.body.is_some())
             .collect();
+        // Objects without references first (stable: otherwise in `date_added` order), so the
+        // objects a report cites are usually decided before it.
+        rows.sort_by_key(|(_, c)| c.review);
         let markings = self.markings_of(&rows).await?;
         let checked = self.target_classes(&rows, &markings).await?;
 
@@ -212,10 +217,61 @@ impl<S: Store> Context<S> {
             let mut still = Vec::new();
             for i in pending {
                 let (row, source) = &rows[i];
+                // A marking it names that cannot go with it refuses it.
+                if let Some((_, (_, m, _))) =
+                    markings.iter().enumerate().find(|(k, (j, _, own))| {
+                        *j == i
+                            && (checked[rows.len() + k].is_err()
+                                || tlp::redact::unreadable_zones(own, &self.scope)
+                                    .next()
+                                    .is_some())
+                    })
+                {
+                    let refusal = tlp::relay::RelayRefusal::MarkingNotRelayable(m.id.clone());
+                    last_refusals.insert(i, (refusal.code().into(), refusal.to_string()));
+                    continue;
+                }
                 let class = match &checked[i] {
-                    Ok(target) => stricter(source, target),
+                    Ok(target) => match stricter(source, target) {
+                        Some(c) => c,
+                        None => {
+                            last_refusals.insert(
+                                i,
+                                (
+                                    "no-common-recipient".into(),
+                                    "no-common-recipient: the source and the target read \
+                                     different recipients from the object's markings"
+                                        .into(),
+                                ),
+                            );
+                            continue;
+                        }
+                    },
                     Err((code, message)) => {
-                        last_refusals.insert(i, (code.clone(), message.clone()));
+                        // The rules about who relays and what it may read come first.
+                        let own = self
+                            .decide(
+                                row,
+                                source,
+                                source,
+                                recipients,
+                                justification,
+                                &relayed_ids,
+                                day,
+                            )
+                            .await?;
+                        let (code, message) = match own {
+                            Err(r)
+                                if !matches!(
+                                    r,
+                                    tlp::relay::RelayRefusal::UnrelayedReferences(_)
+                                ) =>
+                            {
+                                (r.code().to_owned(), r.to_string())
+                            }
+                            _ => (code.clone(), message.clone()),
+                        };
+                        last_refusals.insert(i, (code, message));
                         continue;
                     }
                 };
@@ -310,8 +366,12 @@ impl<S: Store> Context<S> {
                 .filter(|(j, _, _)| j == i)
                 .map(|(_, m, c)| (m, c))
             {
-                bodies.push(raw(m)?);
-                out.push((marking_copy(own, &grant.class), hop_to(grant), None));
+                // None: none of the copy's readers is among the marking's own recipients, so
+                // none of them may read it (as in the source).
+                if let Some(class) = marking_copy(own, &grant.class) {
+                    bodies.push(raw(m)?);
+                    out.push((class, hop_to(grant), None));
+                }
             }
         }
         if !bodies.is_empty() {
@@ -357,6 +417,7 @@ impl<S: Store> Context<S> {
                         version,
                         to,
                         duplicate: matches!(a.outcome, AddOutcome::Duplicate { .. }),
+                        widened: a.widened,
                     });
                 }
                 AddOutcome::Rejected { reason, .. } => result.refused.push(Refused {
@@ -436,8 +497,8 @@ impl<S: Store> Context<S> {
             .collect())
     }
 
-    /// How the target's own ingest rules classify each of `rows` (the marking-definitions they
-    /// name given alongside, so audience markings resolve), or the rule that refuses it.
+    /// How the target's own ingest rules classify each of `rows` and then each of `markings`
+    /// (given alongside, so audience markings resolve), or the rule that refuses it.
     async fn target_classes(
         &self,
         rows: &[(Row, tlp::Classification)],
@@ -470,8 +531,7 @@ impl<S: Store> Context<S> {
             true,
         )
         .await?;
-        let mut out: Vec<TargetClass> = rows
-            .iter()
+        let mut out: Vec<TargetClass> = (0..rows.len() + markings.len())
             .map(|_| {
                 Err((
                     "invalid-stix".to_owned(),
@@ -742,9 +802,21 @@ fn raw(row: &Row) -> Result<Box<serde_json::value::RawValue>, FederationError> {
 
 /// The stricter of the source's classification of a version and the target's: the higher TLP
 /// and personal-data class, every zone and affected party of both, quarantined or defaulted if
-/// either says so. Recipients are the source's (both read them from the same markings).
-fn stricter(source: &tlp::Classification, target: &tlp::Classification) -> tlp::Classification {
+/// either says so, and the recipients both allow. `None` when both name recipients and none in
+/// common (they read the object's markings differently: stored marking versions differ).
+fn stricter(
+    source: &tlp::Classification,
+    target: &tlp::Classification,
+) -> Option<tlp::Classification> {
     let mut c = source.clone();
+    if !source.recipients.is_empty() && !target.recipients.is_empty() {
+        c.recipients.retain(|r| target.recipients.contains(r));
+        if c.recipients.is_empty() {
+            return None;
+        }
+    } else if source.recipients.is_empty() {
+        c.recipients.clone_from(&target.recipients);
+    }
     c.tlp = match (source.tlp, target.tlp) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, _) => a,
@@ -763,30 +835,114 @@ fn stricter(source: &tlp::Classification, target: &tlp::Classification) -> tlp::
             c.affected.push(a.clone());
         }
     }
-    c
+    Some(c)
 }
 
 /// The classification of a marking-definition copied with an object relayed as `object`: at
-/// least the object's TLP, for the marking's own recipients if it names any (an audience
-/// marking's list is for them only), else for the object's readers.
-fn marking_copy(own: &tlp::Classification, object: &tlp::Classification) -> tlp::Classification {
-    let own_tlp = if own.defaulted { None } else { own.tlp };
-    tlp::Classification {
-        tlp: match (own_tlp, object.tlp) {
+/// least the object's TLP and the marking's own (its collection's default included), for the
+/// readers of the object copy that the marking's own recipients include (an audience
+/// marking's list, with its affected parties, is for them only). `None` when no reader of the
+/// copy is among them.
+fn marking_copy(
+    own: &tlp::Classification,
+    object: &tlp::Classification,
+) -> Option<tlp::Classification> {
+    let recipients = match (own.recipients.is_empty(), object.recipients.is_empty()) {
+        (true, _) => object.recipients.clone(),
+        (false, true) => own.recipients.clone(),
+        (false, false) => {
+            let both: Vec<String> = own
+                .recipients
+                .iter()
+                .filter(|r| object.recipients.contains(r))
+                .cloned()
+                .collect();
+            if both.is_empty() {
+                return None;
+            }
+            both
+        }
+    };
+    Some(tlp::Classification {
+        tlp: match (own.tlp, object.tlp) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => b.or(a),
         },
         defaulted: false,
         quarantined: false,
         origin: own.origin.clone(),
-        recipients: if own.recipients.is_empty() {
-            object.recipients.clone()
-        } else {
-            own.recipients.clone()
-        },
+        recipients,
         affected: Vec::new(),
         pii: tlp::PiiClass::None,
         zones: Vec::new(),
         review: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tlp::{Classification, PiiClass, Tlp};
+
+    fn class(tlp: Tlp, recipients: &[&str]) -> Classification {
+        Classification {
+            tlp: Some(tlp),
+            recipients: recipients.iter().map(|r| (*r).to_owned()).collect(),
+            ..Classification::default()
+        }
+    }
+
+    #[test]
+    fn a_marking_copy_is_for_the_readers_of_the_object_it_names_and_no_one_else() {
+        // The marking's own list meets the object copy's narrowed list.
+        let own = class(Tlp::Green, &["a", "b", "c"]);
+        let object = class(Tlp::Amber, &["a", "dtc"]);
+        let c = marking_copy(&own, &object).unwrap_or_default();
+        assert_eq!(c.recipients, vec!["a".to_owned()]);
+        assert_eq!(c.tlp, Some(Tlp::Amber), "at least the object's TLP");
+        // No reader of the copy is among the marking's recipients: not carried.
+        assert_eq!(marking_copy(&own, &class(Tlp::Amber, &["dtc"])), None);
+        // A marking without recipients is for whoever reads the object copy.
+        let open = class(Tlp::Clear, &[]);
+        assert_eq!(
+            marking_copy(&open, &object).map(|c| c.recipients),
+            Some(vec!["a".to_owned(), "dtc".to_owned()])
+        );
+        // Its own TLP counts, even when only its collection's default.
+        let defaulted = Classification {
+            defaulted: true,
+            ..class(Tlp::Amber, &[])
+        };
+        assert_eq!(
+            marking_copy(&defaulted, &class(Tlp::Green, &[])).and_then(|c| c.tlp),
+            Some(Tlp::Amber)
+        );
+        // What a marking is, is its own: no personal data, no parts.
+        let personal = Classification {
+            pii: PiiClass::Credential,
+            ..class(Tlp::Amber, &[])
+        };
+        assert_eq!(
+            marking_copy(&open, &personal).map(|c| c.pii),
+            Some(PiiClass::None)
+        );
+    }
+
+    #[test]
+    fn the_stricter_classification_takes_the_higher_levels_and_the_common_recipients() {
+        let source = class(Tlp::Green, &["a", "b"]);
+        let target = Classification {
+            pii: PiiClass::Possible,
+            ..class(Tlp::Amber, &["b", "c"])
+        };
+        let c = stricter(&source, &target).unwrap_or_default();
+        assert_eq!(c.tlp, Some(Tlp::Amber));
+        assert_eq!(c.pii, PiiClass::Possible);
+        assert_eq!(c.recipients, vec!["b".to_owned()]);
+        assert_eq!(stricter(&source, &class(Tlp::Green, &["z"])), None);
+        assert_eq!(
+            stricter(&class(Tlp::Green, &[]), &class(Tlp::Green, &["z"])).map(|c| c.recipients),
+            Some(vec!["z".to_owned()])
+        );
     }
 }

@@ -448,14 +448,19 @@ fn audit_items(
 }
 
 /// The rule code of a refusal message: the word after the *first* `access rule ` or
-/// `relay rule ` (messages quote names a client chose, which must not be able to pose as the
-/// code).
-fn rule_code(message: &str) -> Option<&str> {
+/// `relay rule `, if it is one of the codes the rules give (messages quote names and values a
+/// client chose, which must neither pose as a code nor reach the audit log).
+fn rule_code(message: &str) -> Option<&'static str> {
     let first = ["access rule ", "relay rule "]
         .iter()
         .filter_map(|m| message.find(m).map(|at| at + m.len()))
         .min()?;
-    message[first..].split(':').next()
+    let word = message[first..].split(':').next()?;
+    tlp::ingest::Refusal::CODES
+        .iter()
+        .chain(tlp::relay::RelayRefusal::CODES.iter())
+        .find(|c| **c == word)
+        .copied()
 }
 
 /// The `date_added` for the next row: the kept one (import) if it is later than everything in
@@ -825,6 +830,11 @@ mod tests {
             Some("unknown-organisation")
         );
         assert_eq!(rule_code("not valid JSON"), None);
+        // A value quoted by the validator cannot choose the code.
+        assert_eq!(
+            rule_code("objects[0]: 'access rule chosen-by-client: x' is not a valid hash value"),
+            None
+        );
     }
 
     /// Collection 1 (the first one made) is the case where SQLite's truth-value heuristic
