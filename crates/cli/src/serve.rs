@@ -7,6 +7,15 @@ use std::process::ExitCode;
 use server::config::ProvisioningFile;
 use server::{StartOptions, Transport};
 
+/// `println!` that does not panic when standard output is gone (a supervisor that read the
+/// address line and closed the pipe): the server runs on.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Command-line arguments of `schakel serve`.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -93,13 +102,16 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Registered before anything is printed: a supervisor that reads the address line may
+    // stop the server at once.
+    let stop = stop_signal();
     let scheme = match running.transport {
         Transport::Plain => "http",
         Transport::Tls { .. } => "https",
     };
     let base = format!("{scheme}://{}", running.addr);
     // Scripts (and the durability test) read this line to find the address.
-    println!("Schakel listening on {base}/taxii2/");
+    say!("Schakel listening on {base}/taxii2/");
     if let Some(c) = created {
         let cacert = match &running.transport {
             // The generated development certificate is signed by dev-ca.pem beside it.
@@ -112,29 +124,28 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
             }
             Transport::Plain => String::new(),
         };
-        println!();
-        println!(
+        say!("");
+        say!(
             "First start: created API root /{}/ with collection 'default' ({}).",
             c.api_root, c.collection
         );
-        println!("Operator account: {}", c.account);
-        println!(
+        say!("Operator account: {}", c.account);
+        say!(
             "Password:         {}   (shown once; only its argon2 hash is stored in {})",
             c.password,
             data.display()
         );
-        println!();
-        println!(
+        say!("");
+        say!(
             "Try:  curl {cacert}-u {}:{} -H 'Accept: application/taxii+json;version=2.1' {base}/taxii2/",
             c.account, c.password
         );
     }
     let handle = running.handle.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            tracing::info!("shutting down: finishing requests in flight");
-            handle.stop(true).await;
-        }
+        stop.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        handle.stop(true).await;
     });
     match running.task.await {
         Ok(Ok(())) => ExitCode::SUCCESS,
@@ -146,6 +157,25 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
             eprintln!("schakel serve: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what `systemctl stop` and container runtimes send), registered when
+/// this is called. Either stops the server gracefully: no new connections, requests in flight
+/// (a POST being committed) finish, for at most 30 seconds.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -20,6 +20,9 @@ pub const DEFAULT_PAGE_SIZE: u64 = 100;
 pub const MAX_PAGE_SIZE: u64 = 1000;
 pub const DEFAULT_MAX_CONTENT_LENGTH: u64 = 100 * 1024 * 1024;
 
+/// First path segments that are not API roots.
+pub const RESERVED_PATHS: [&str; 5] = ["taxii2", "schakel", "healthz", "readyz", "metrics"];
+
 /// The whole file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -495,10 +498,11 @@ impl ProvisioningFile {
         }
         let mut roots = HashSet::new();
         for r in &self.api_roots {
-            if !is_slug(&r.path) || r.path == "taxii2" || r.path == "schakel" {
+            if !is_slug(&r.path) || RESERVED_PATHS.contains(&r.path.as_str()) {
                 return Err(format!(
-                    "[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not 'taxii2', the discovery path, nor 'schakel', the operator endpoints)",
-                    r.path
+                    "[[api_root]] path {:?}: use lowercase letters, digits, '-' and '_' (and not {}: the discovery path, the operator endpoints, health checks and metrics)",
+                    r.path,
+                    RESERVED_PATHS.map(|p| format!("'{p}'")).join(", ")
                 ));
             }
             if !roots.insert(r.path.as_str()) {

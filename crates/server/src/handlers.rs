@@ -467,12 +467,26 @@ async fn read_page<S: Store>(
                     });
                 },
             );
+            let reason = event
+                .items
+                .first()
+                .and_then(|i| i.decision.strip_prefix("withheld:"))
+                .unwrap_or("not-visible")
+                .to_owned();
             audit(state, event).await?;
+            state.metrics.denial(&reason);
         }
         return Err(ApiError(TaxiiError::NotFound(
             "no such object in this collection".into(),
         )));
     }
+    state.metrics.page(match endpoint {
+        Endpoint::Objects => "objects",
+        Endpoint::Manifest => "manifest",
+        Endpoint::Object => "object",
+        Endpoint::Versions => "versions",
+        Endpoint::Delete => "delete_object",
+    });
     if !page.rows.is_empty() {
         let mut event = read_event(
             who.as_deref(),
@@ -811,7 +825,13 @@ pub async fn add_objects<S: Store>(
     let added = state.store.add_objects(&c, prepared.objects, status).await;
     // Whatever the outcome: what redaction cached about this collection may be stale now.
     state.refs.invalidate(c.key);
-    let (_, status) = added.map_err(|e| ApiError(crate::state::internal(e)))?;
+    let (outcomes, status) = added.map_err(|e| ApiError(crate::state::internal(e)))?;
+    state.metrics.ingested(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, store::AddOutcome::Added { .. }))
+            .count() as u64,
+    );
     tracing::info!(account = %p.account, collection = %c.id, total = status.total_count, failures = status.failures.len(), "objects added");
     Ok(HttpResponse::Accepted()
         .insert_header((header::CONTENT_TYPE, TAXII_MEDIA_TYPE))
@@ -1022,6 +1042,13 @@ pub async fn relay<S: Store>(
     if !result.relayed.is_empty() {
         state.refs.invalidate(target.key);
     }
+    state.metrics.relayed(
+        result
+            .relayed
+            .iter()
+            .filter(|r| !r.duplicate || r.widened)
+            .count() as u64,
+    );
     if result.relayed.is_empty() {
         let reasons: Vec<String> = result
             .refused
@@ -1047,4 +1074,48 @@ fn federation_error(e: crate::federation::FederationError) -> ApiError {
         F::Store(e) => crate::state::internal(e),
         F::Upstream(e) => TaxiiError::Unavailable(e.to_string()),
     })
+}
+
+/// `GET /healthz`: the process answers (liveness; no credentials, no store access).
+pub fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(r#"{"status":"ok"}"#)
+}
+
+/// `GET /readyz`: the store answers a query (readiness; no credentials). 503 with the TAXII
+/// error resource when it does not.
+pub async fn readyz<S: Store>(state: State<S>) -> Result<HttpResponse> {
+    state.store.api_roots().await.map_err(|e| {
+        ApiError(TaxiiError::Unavailable(format!(
+            "the store does not answer: {e}"
+        )))
+    })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(r#"{"status":"ready"}"#))
+}
+
+/// `GET /metrics`: Prometheus text exposition, for operator accounts (a scraper uses HTTP
+/// Basic or a token of one); 403 for other accounts.
+pub async fn metrics<S: Store>(req: HttpRequest, state: State<S>) -> Result<HttpResponse> {
+    let p = state
+        .auth
+        .authenticate(header_str(req.headers(), header::AUTHORIZATION))
+        .await?;
+    if !p.operator {
+        return Err(ApiError(TaxiiError::Forbidden(
+            "metrics are for operator accounts".into(),
+        )));
+    }
+    let bytes = state
+        .settings
+        .store_files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
+        .body(state.metrics.render(bytes)))
 }

@@ -14,6 +14,7 @@ pub mod federation;
 pub mod handlers;
 pub mod import;
 pub mod ingest;
+pub mod metrics;
 pub mod provision;
 pub mod redaction;
 pub mod state;
@@ -72,6 +73,52 @@ async fn dispatch<S: Store>(
     state: web::Data<AppState<S>>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let started = std::time::Instant::now();
+    let endpoint = endpoint_of(req.path(), req.method());
+    let metrics = state.clone();
+    let result = route(req, state, payload).await;
+    let status = match &result {
+        Ok(r) => r.status().as_u16(),
+        Err(e) => actix_web::ResponseError::status_code(e).as_u16(),
+    };
+    metrics.metrics.request(endpoint, status, started.elapsed());
+    result
+}
+
+/// The metrics label of a request: the TAXII endpoint (or operator endpoint) its path names.
+fn endpoint_of(path: &str, method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    let trimmed = path.trim_matches('/');
+    let s: Vec<&str> = if trimmed.is_empty() {
+        Vec::new()
+    } else {
+        trimmed.split('/').collect()
+    };
+    match (s.as_slice(), method) {
+        (["taxii2"], _) => "discovery",
+        (["healthz"] | ["readyz"], _) => "health",
+        (["metrics"], _) => "metrics",
+        (["schakel", "explain"], _) => "explain",
+        (["schakel", "relay"], _) => "relay",
+        ([_], _) => "api_root",
+        ([_, "status", _], _) => "status",
+        ([_, "collections"], _) => "collections",
+        ([_, "collections", _], _) => "collection",
+        ([_, "collections", _, "manifest"], _) => "manifest",
+        ([_, "collections", _, "objects"], m) if *m == Method::POST => "add_objects",
+        ([_, "collections", _, "objects"], _) => "objects",
+        ([_, "collections", _, "objects", _], m) if *m == Method::DELETE => "delete_object",
+        ([_, "collections", _, "objects", _], _) => "object",
+        ([_, "collections", _, "objects", _, "versions"], _) => "versions",
+        _ => "unknown",
+    }
+}
+
+async fn route<S: Store>(
+    req: HttpRequest,
+    state: web::Data<AppState<S>>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     use actix_web::http::Method;
     use handlers as h;
     let raw = req.path();
@@ -94,6 +141,11 @@ async fn dispatch<S: Store>(
     match s.as_slice() {
         ["taxii2"] if get => h::discovery(req, state).await,
         ["taxii2"] => Ok(h::method_not_allowed("GET").await),
+        // Operations: liveness and readiness (no credentials), metrics (operators).
+        ["healthz"] if get => Ok(h::healthz()),
+        ["readyz"] if get => h::readyz(state).await,
+        ["metrics"] if get => h::metrics(req, state).await,
+        ["healthz" | "readyz" | "metrics"] => Ok(h::method_not_allowed("GET").await),
         // Operator endpoints live under `/schakel/`, a name no API root may take.
         ["schakel", "explain"] if get => h::explain(req, state).await,
         ["schakel", "explain"] => Ok(h::method_not_allowed("GET").await),
@@ -193,6 +245,16 @@ pub async fn start(
             .identity
             .clone()
             .unwrap_or_else(|| stix::registry::PROJECT_IDENTITY.to_owned()),
+        store_files: {
+            let db = store.path().to_path_buf();
+            let audit = store.audit_path().to_path_buf();
+            let wal = |p: &std::path::Path| {
+                let mut s = p.as_os_str().to_owned();
+                s.push("-wal");
+                std::path::PathBuf::from(s)
+            };
+            vec![wal(&db), wal(&audit), db, audit]
+        },
     };
     let state = web::Data::new(AppState::new(store, settings, key, opts.clock.clone()));
     let federation = {
@@ -201,7 +263,11 @@ pub async fn start(
             st.store.clone(),
             opts.file.clone(),
             opts.clock.clone(),
-            std::sync::Arc::new(move |collection| st.refs.invalidate(collection)),
+            std::sync::Arc::new(move |d: federation::Delivered| {
+                st.refs.invalidate(d.collection);
+                st.metrics.pulled(d.pulled);
+                st.metrics.relayed(d.relayed);
+            }),
         )
     };
     let workers = server

@@ -27,6 +27,8 @@ pub struct Settings {
     pub max_page_size: u64,
     /// `created_by_ref` of redacted objects.
     pub identity: String,
+    /// The database files, whose size `/metrics` reports.
+    pub store_files: Vec<std::path::PathBuf>,
 }
 
 /// The server's clock. Designations are evaluated on the day of each request; tests set the
@@ -93,6 +95,7 @@ pub struct AppState<S> {
     pub clock: Clock,
     /// Access columns of referenced objects, for redaction ([`crate::redaction::RefCache`]).
     pub refs: crate::redaction::RefCache,
+    pub metrics: crate::metrics::Metrics,
     structure: RwLock<Option<(Instant, Arc<Structure>)>>,
     grants: RwLock<GrantCache>,
 }
@@ -109,6 +112,7 @@ impl<S: Store> AppState<S> {
             cursor_key,
             clock,
             refs: crate::redaction::RefCache::default(),
+            metrics: crate::metrics::Metrics::default(),
             structure: RwLock::new(None),
             grants: RwLock::new(HashMap::new()),
         }

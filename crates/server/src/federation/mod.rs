@@ -468,16 +468,24 @@ pub(crate) fn envelope(objects: &[Box<serde_json::value::RawValue>]) -> String {
     body
 }
 
+/// Objects a scheduled pull or relay rule stored in a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    pub collection: i64,
+    pub pulled: u64,
+    pub relayed: u64,
+}
+
 /// Runs every subscription and relay rule of the provisioning file on its interval, for as long
 /// as the returned future is polled (the server drops it when it stops). Errors are logged and
 /// the run is tried again at the next interval; the saved positions make that safe.
-/// `on_stored` is called with the key of a collection that received objects (the server drops
-/// its cached reference decisions for it).
+/// `on_stored` is called when a collection received objects (the server drops its cached
+/// reference decisions for it and counts them).
 pub async fn run_scheduled<S: Store>(
     store: S,
     file: crate::config::ProvisioningFile,
     clock: Clock,
-    on_stored: std::sync::Arc<dyn Fn(i64) + Send + Sync>,
+    on_stored: std::sync::Arc<dyn Fn(Delivered) + Send + Sync>,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     for u in file.upstreams.clone() {
@@ -507,9 +515,15 @@ pub async fn run_scheduled<S: Store>(
                         continue;
                     }
                 };
+                let mut counted = 0;
                 let mut progress = |r: &PullReport| {
-                    if r.stored > 0 {
-                        on_stored(target);
+                    if r.stored > counted {
+                        on_stored(Delivered {
+                            collection: target,
+                            pulled: r.stored - counted,
+                            relayed: 0,
+                        });
+                        counted = r.stored;
                     }
                 };
                 if let Err(e) = pull(&store, &u, client, &clock, &mut progress).await {
@@ -528,7 +542,11 @@ pub async fn run_scheduled<S: Store>(
                 match relay::run_rule(&store, &r, &clock).await {
                     Ok(n) if !n.relayed.is_empty() => {
                         if let Ok(c) = local_collection(&store, &r.api_root, &r.to).await {
-                            on_stored(c.key);
+                            on_stored(Delivered {
+                                collection: c.key,
+                                pulled: 0,
+                                relayed: n.relayed.len() as u64,
+                            });
                         }
                     }
                     Ok(_) => {}
