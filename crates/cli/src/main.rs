@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod access;
+mod backup;
 mod federation;
 mod serve;
 mod validate;
@@ -46,6 +47,10 @@ enum Command {
     Pull(federation::PullArgs),
     /// Relay objects into an intermediary's relay-target collection (or run the [[relay]] rules).
     Relay(federation::RelayArgs),
+    /// Copy the databases (objects, audit log) while the server runs, and check the copies.
+    Backup(backup::BackupArgs),
+    /// Put checked copies of the databases back (server stopped).
+    Restore(backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,5 +64,7 @@ fn main() -> ExitCode {
         Command::Collection(args) => access::collection(&args),
         Command::Pull(args) => federation::pull(&args),
         Command::Relay(args) => federation::relay(&args),
+        Command::Backup(args) => backup::backup(&args),
+        Command::Restore(args) => backup::restore(&args),
     }
 }

@@ -127,7 +127,8 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
         say!("");
         say!(
             "First start: created API root /{}/ with collection 'default' ({}).",
-            c.api_root, c.collection
+            c.api_root,
+            c.collection
         );
         say!("Operator account: {}", c.account);
         say!(
@@ -138,7 +139,8 @@ async fn serve(file: ProvisioningFile, from_file: bool) -> ExitCode {
         say!("");
         say!(
             "Try:  curl {cacert}-u {}:{} -H 'Accept: application/taxii+json;version=2.1' {base}/taxii2/",
-            c.account, c.password
+            c.account,
+            c.password
         );
     }
     let handle = running.handle.clone();

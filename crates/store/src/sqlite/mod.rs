@@ -19,6 +19,7 @@
 
 mod admin;
 mod audit;
+pub mod backup;
 mod checkpoint;
 mod objects;
 mod pool;
