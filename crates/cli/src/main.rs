@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod access;
 mod backup;
 mod federation;
+mod init;
 mod serve;
 mod validate;
 
@@ -47,6 +48,8 @@ enum Command {
     Pull(federation::PullArgs),
     /// Relay objects into an intermediary's relay-target collection (or run the [[relay]] rules).
     Relay(federation::RelayArgs),
+    /// Write a commented provisioning file, an operator account and a development certificate.
+    Init(init::InitArgs),
     /// Copy the databases (objects, audit log) while the server runs, and check the copies.
     Backup(backup::BackupArgs),
     /// Put checked copies of the databases back (server stopped).
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Collection(args) => access::collection(&args),
         Command::Pull(args) => federation::pull(&args),
         Command::Relay(args) => federation::relay(&args),
+        Command::Init(args) => init::run(&args),
         Command::Backup(args) => backup::backup(&args),
         Command::Restore(args) => backup::restore(&args),
     }
