@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod access;
 mod backup;
+mod export;
 mod federation;
 mod init;
 mod serve;
@@ -50,6 +51,8 @@ enum Command {
     Relay(federation::RelayArgs),
     /// Write a commented provisioning file, an operator account and a development certificate.
     Init(init::InitArgs),
+    /// Export a collection as a bundle or JSON lines, or as one account receives it.
+    Export(export::ExportArgs),
     /// Copy the databases (objects, audit log) while the server runs, and check the copies.
     Backup(backup::BackupArgs),
     /// Put checked copies of the databases back (server stopped).
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Pull(args) => federation::pull(&args),
         Command::Relay(args) => federation::relay(&args),
         Command::Init(args) => init::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Backup(args) => backup::backup(&args),
         Command::Restore(args) => backup::restore(&args),
     }

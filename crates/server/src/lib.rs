@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod explain;
+pub mod export;
 pub mod federation;
 pub mod handlers;
 pub mod import;
