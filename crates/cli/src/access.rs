@@ -13,15 +13,21 @@ use store::sqlite::{SqliteOptions, SqliteStore};
 #[derive(Debug, clap::Args)]
 pub struct StoreArgs {
     /// Provisioning file whose `[server] data` directory holds the database.
-    #[arg(long, short, value_name = "FILE", env = "SCHAKEL_CONFIG")]
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        env = "SCHAKEL_CONFIG",
+        global = true
+    )]
     config: Option<PathBuf>,
     /// Data directory (overrides the provisioning file; default ./schakel-data).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     data: Option<PathBuf>,
 }
 
 impl StoreArgs {
-    fn open(&self, cmd: &str) -> Result<SqliteStore, ExitCode> {
+    pub(crate) fn open(&self, cmd: &str) -> Result<SqliteStore, ExitCode> {
         let mut data = PathBuf::from(server::config::DEFAULT_DATA_DIR);
         if let Some(path) = &self.config {
             match ProvisioningFile::load(path) {
@@ -85,7 +91,7 @@ pub struct ExplainArgs {
     format: Format,
 }
 
-fn runtime(cmd: &str) -> Result<tokio::runtime::Runtime, ExitCode> {
+pub(crate) fn runtime(cmd: &str) -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod access;
+mod account;
 mod backup;
 mod export;
 mod federation;
@@ -45,6 +46,8 @@ enum Command {
     Org(access::OrgArgs),
     /// Show collections: grants, audience and TLP policy.
     Collection(access::CollectionArgs),
+    /// List, show, add (with a generated token or password) and remove accounts.
+    Account(account::AccountArgs),
     /// Pull the [[upstream]] TAXII collections of the provisioning file into local collections.
     Pull(federation::PullArgs),
     /// Relay objects into an intermediary's relay-target collection (or run the [[relay]] rules).
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => access::audit(&args),
         Command::Org(args) => access::org(&args),
         Command::Collection(args) => access::collection(&args),
+        Command::Account(args) => account::run(&args),
         Command::Pull(args) => federation::pull(&args),
         Command::Relay(args) => federation::relay(&args),
         Command::Init(args) => init::run(&args),

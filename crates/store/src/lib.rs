@@ -412,6 +412,13 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     fn account(&self, name: &str) -> impl Future<Output = Result<Option<Account>>> + Send;
 
+    /// Every account, by name, with the labels of its API tokens.
+    fn accounts(&self) -> impl Future<Output = Result<Vec<(Account, Vec<String>)>>> + Send;
+
+    /// Deletes an account and its API tokens (the audit log keeps what it did). Whether it
+    /// existed.
+    fn remove_account(&self, name: &str) -> impl Future<Output = Result<bool>> + Send;
+
     /// The account an API token belongs to, by the token's SHA-256.
     fn account_by_token(
         &self,

@@ -390,6 +390,46 @@ pub(crate) fn account(conn: &Connection, name: &str) -> Result<Option<Account>> 
     .db()
 }
 
+/// Every account, by name, with the labels of its tokens.
+pub(crate) fn accounts(conn: &Connection) -> Result<Vec<(Account, Vec<String>)>> {
+    let accounts: Vec<Account> = conn
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM account a ORDER BY a.name"
+        ))
+        .db()?
+        .query_map([], account_row)
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()?;
+    let mut labels = conn
+        .prepare_cached("SELECT label FROM api_token WHERE account = ?1 ORDER BY label")
+        .db()?;
+    let mut out = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let tokens = labels
+            .query_map([&a.name], |r| r.get(0))
+            .db()?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .db()?;
+        out.push((a, tokens));
+    }
+    Ok(out)
+}
+
+/// Deletes an account and its tokens; whether it existed.
+pub(crate) fn remove_account(conn: &Connection, name: &str) -> Result<bool> {
+    conn.prepare_cached("DELETE FROM api_token WHERE account = ?1")
+        .db()?
+        .execute([name])
+        .db()?;
+    let n = conn
+        .prepare_cached("DELETE FROM account WHERE name = ?1")
+        .db()?
+        .execute([name])
+        .db()?;
+    Ok(n > 0)
+}
+
 pub(crate) fn account_by_token(conn: &Connection, sha256: &[u8; 32]) -> Result<Option<Account>> {
     conn.prepare_cached(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM api_token t JOIN account a ON a.name = t.account WHERE t.sha256 = +?1"

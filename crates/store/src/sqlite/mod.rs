@@ -266,6 +266,15 @@ impl Store for SqliteStore {
         self.read(move |c| admin::account(c, &name)).await
     }
 
+    async fn accounts(&self) -> Result<Vec<(Account, Vec<String>)>> {
+        self.read(admin::accounts).await
+    }
+
+    async fn remove_account(&self, name: &str) -> Result<bool> {
+        let name = name.to_owned();
+        self.write(move |c| admin::remove_account(c, &name)).await
+    }
+
     async fn account_by_token(&self, sha256: [u8; 32]) -> Result<Option<Account>> {
         self.read(move |c| admin::account_by_token(c, &sha256))
             .await

@@ -452,6 +452,22 @@ pub async fn accounts_tokens_and_grants<S: Store>(s: &S) {
     );
     assert!(s.grants("dtc", "other").await.unwrap().is_empty());
     assert!(s.grants("nobody", ROOT).await.unwrap().is_empty());
+
+    // Listing shows the token labels (never the tokens); removal takes the tokens with it.
+    let all = s.accounts().await.unwrap();
+    let feed = all.iter().find(|(a, _)| a.name == "feed").unwrap();
+    assert_eq!(feed.1, vec!["misp-push".to_owned()]);
+    assert!(s.remove_account("feed").await.unwrap());
+    assert!(!s.remove_account("feed").await.unwrap(), "already gone");
+    assert_eq!(s.account("feed").await.unwrap(), None);
+    assert_eq!(s.account_by_token([7; 32]).await.unwrap(), None);
+    assert!(
+        s.accounts()
+            .await
+            .unwrap()
+            .iter()
+            .all(|(a, _)| a.name != "feed")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
