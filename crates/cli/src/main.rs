@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod access;
 mod account;
 mod backup;
+mod demo;
 mod export;
 mod federation;
 mod init;
@@ -52,6 +53,8 @@ enum Command {
     Pull(federation::PullArgs),
     /// Relay objects into an intermediary's relay-target collection (or run the [[relay]] rules).
     Relay(federation::RelayArgs),
+    /// Run the Pulse Secure chain on a local server and print what each organisation receives.
+    Demo(demo::DemoArgs),
     /// Write a commented provisioning file, an operator account and a development certificate.
     Init(init::InitArgs),
     /// Export a collection as a bundle or JSON lines, or as one account receives it.
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Account(args) => account::run(&args),
         Command::Pull(args) => federation::pull(&args),
         Command::Relay(args) => federation::relay(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Backup(args) => backup::backup(&args),
