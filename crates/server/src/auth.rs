@@ -123,7 +123,8 @@ impl<S: Store> Authenticator<S> {
             };
             let ok = verify_password_blocking(hash, password.to_owned()).await;
             Ok(ok.then(|| account.into()))
-        } else if scheme.eq_ignore_ascii_case("bearer") {
+        } else if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token") {
+            // `Token` is what taxii2-client's TokenAuth and the OpenCTI taxii2 connector send.
             let account = self
                 .store
                 .account_by_token(sha256(value.as_bytes()))
@@ -132,7 +133,7 @@ impl<S: Store> Authenticator<S> {
             Ok(account.map(Into::into))
         } else {
             Err(unauthorized(
-                "unsupported authentication scheme: use Basic or Bearer",
+                "unsupported authentication scheme: use Basic or Bearer (or Token)",
             ))
         }
     }

@@ -57,12 +57,13 @@ async fn t5_basic_auth_with_case_insensitive_scheme() {
     srv.stop().await;
 }
 
-// T-6, interop contract 5 and 9: Bearer API tokens with any case of the scheme name; an account
-// provisioned with only a token has no password login (operators choose the schemes).
+// T-6, interop contract 5 and 9: Bearer API tokens with any case of the scheme name (and the
+// `Token` scheme of taxii2-client's TokenAuth and the OpenCTI connector); an account provisioned
+// with only a token has no password login (operators choose the schemes).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn t6_bearer_tokens_with_case_insensitive_scheme() {
     let srv = TestServer::start().await;
-    for scheme in ["Bearer", "bearer", "BEARER"] {
+    for scheme in ["Bearer", "bearer", "BEARER", "Token", "token"] {
         let r = get_with_auth(
             &srv,
             &format!("/lds/collections/{PARTNERS}/"),
