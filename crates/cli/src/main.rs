@@ -13,6 +13,7 @@ mod backup;
 mod demo;
 mod export;
 mod federation;
+mod grant;
 mod init;
 mod serve;
 mod validate;
@@ -49,6 +50,8 @@ enum Command {
     Collection(access::CollectionArgs),
     /// List, show, add (with a generated token or password) and remove accounts.
     Account(account::AccountArgs),
+    /// List, add and withdraw organisations' read and write permissions on collections.
+    Grant(grant::GrantArgs),
     /// Pull the [[upstream]] TAXII collections of the provisioning file into local collections.
     Pull(federation::PullArgs),
     /// Relay objects into an intermediary's relay-target collection (or run the [[relay]] rules).
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Org(args) => access::org(&args),
         Command::Collection(args) => access::collection(&args),
         Command::Account(args) => account::run(&args),
+        Command::Grant(args) => grant::run(&args),
         Command::Pull(args) => federation::pull(&args),
         Command::Relay(args) => federation::relay(&args),
         Command::Demo(args) => demo::run(&args),

@@ -174,3 +174,68 @@ async fn tokens_and_passwords_are_shown_once_and_work() {
     );
     running.handle.stop(true).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grants_are_added_listed_and_withdrawn() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let file = server::config::ProvisioningFile::load(&config).unwrap();
+    // The store is created and provisioned by a short server run.
+    let (running, _) = server::start(server::StartOptions {
+        file,
+        from_file: true,
+        clock: Default::default(),
+    })
+    .await
+    .unwrap();
+    running.handle.stop(true).await;
+    let grant = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
+            .arg("grant")
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, _) = grant(&["list"]);
+    assert_eq!(
+        (code, out.trim()),
+        (
+            0,
+            "ncsc on feed (6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f): read"
+        )
+    );
+    let (code, out, err) = grant(&["add", "ncsc", "feed", "--read", "--write"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "granted ncsc read and write on feed");
+    let (_, out, _) = grant(&["list", "--format", "json"]);
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["read"].as_bool(), v["write"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let (code, _, _) = grant(&["remove", "ncsc", "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f"]);
+    assert_eq!(code, 0);
+    let (code, out, _) = grant(&["list"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    for (args, want) in [
+        (&["remove", "ncsc", "feed"][..], "no grant"),
+        (&["add", "ncsc", "feed"][..], "--read, --write"),
+        (
+            &["add", "ncsc", "nowhere", "--read"][..],
+            "no collection \"nowhere\"",
+        ),
+        (&["add", "nobody", "feed", "--read"][..], "nobody"),
+    ] {
+        let (code, _, err) = grant(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}

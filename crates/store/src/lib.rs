@@ -412,6 +412,15 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     fn account(&self, name: &str) -> impl Future<Output = Result<Option<Account>>> + Send;
 
+    /// Withdraws an organisation's read and write permission on a collection (grants are added
+    /// and changed with [`Store::provision`]). Whether there was a grant.
+    fn remove_grant(
+        &self,
+        organisation: &str,
+        api_root: &str,
+        collection: Uuid,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
     /// Every account, by name, with the labels of its API tokens.
     fn accounts(&self) -> impl Future<Output = Result<Vec<(Account, Vec<String>)>>> + Send;
 

@@ -416,6 +416,24 @@ pub(crate) fn accounts(conn: &Connection) -> Result<Vec<(Account, Vec<String>)>>
     Ok(out)
 }
 
+/// Deletes the grant of an organisation on a collection; whether there was one.
+pub(crate) fn remove_grant(
+    conn: &Connection,
+    organisation: &str,
+    api_root: &str,
+    collection: &str,
+) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "DELETE FROM collection_grant WHERE organisation = ?1
+               AND collection_id = (SELECT id FROM collection WHERE uuid = ?2 AND api_root = ?3)",
+        )
+        .db()?
+        .execute(params![organisation, collection, api_root])
+        .db()?;
+    Ok(n > 0)
+}
+
 /// Deletes an account and its tokens; whether it existed.
 pub(crate) fn remove_account(conn: &Connection, name: &str) -> Result<bool> {
     conn.prepare_cached("DELETE FROM api_token WHERE account = ?1")

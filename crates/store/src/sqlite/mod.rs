@@ -270,6 +270,21 @@ impl Store for SqliteStore {
         self.read(admin::accounts).await
     }
 
+    async fn remove_grant(
+        &self,
+        organisation: &str,
+        api_root: &str,
+        collection: Uuid,
+    ) -> Result<bool> {
+        let (org, root, id) = (
+            organisation.to_owned(),
+            api_root.to_owned(),
+            collection.to_string(),
+        );
+        self.write(move |c| admin::remove_grant(c, &org, &root, &id))
+            .await
+    }
+
     async fn remove_account(&self, name: &str) -> Result<bool> {
         let name = name.to_owned();
         self.write(move |c| admin::remove_account(c, &name)).await

@@ -452,6 +452,11 @@ pub async fn accounts_tokens_and_grants<S: Store>(s: &S) {
     );
     assert!(s.grants("dtc", "other").await.unwrap().is_empty());
     assert!(s.grants("nobody", ROOT).await.unwrap().is_empty());
+    // A grant withdrawn is gone; withdrawing it again finds none.
+    assert!(s.remove_grant("dtc", ROOT, COLLECTION_ID).await.unwrap());
+    assert!(s.grants("dtc", ROOT).await.unwrap().is_empty());
+    assert!(!s.remove_grant("dtc", ROOT, COLLECTION_ID).await.unwrap());
+    assert!(!s.remove_grant("dtc", "other", COLLECTION_ID).await.unwrap());
 
     // Listing shows the token labels (never the tokens); removal takes the tokens with it.
     let all = s.accounts().await.unwrap();
