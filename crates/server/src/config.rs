@@ -473,6 +473,15 @@ impl ProvisioningFile {
         Ok(parsed)
     }
 
+    /// The declared collection of `api_root` with id, title or alias `name` (how federation
+    /// entries name collections).
+    fn collection(&self, api_root: &str, name: &str) -> Option<&CollectionEntry> {
+        self.collections.iter().find(|c| {
+            c.api_root == api_root
+                && (c.id.to_string() == name || c.title == name || c.alias.as_deref() == Some(name))
+        })
+    }
+
     /// Cross-reference checks the TOML structure cannot express.
     fn check(&self) -> Result<(), String> {
         let s = &self.server;
@@ -644,13 +653,7 @@ impl ProvisioningFile {
                 let Some(owner) = owner else {
                     return Err(format!("{what}: a relay_target collection needs an owner"));
                 };
-                if !matches!(
-                    owner.role,
-                    tlp::Role::NationalCsirt
-                        | tlp::Role::DesignatedCert
-                        | tlp::Role::LinkingOrg
-                        | tlp::Role::Dtc
-                ) {
+                if !owner.role.is_intermediary() {
                     return Err(format!(
                         "{what}: relay targets belong to intermediaries (national-csirt, designated-cert, linking-org, dtc); owner {:?} is {}",
                         owner.id,
@@ -659,14 +662,7 @@ impl ProvisioningFile {
                 }
             }
         }
-        let collection_named = |root: &str, name: &str| {
-            self.collections.iter().any(|c| {
-                c.api_root == root
-                    && (c.id.to_string() == name
-                        || c.title == name
-                        || c.alias.as_deref() == Some(name))
-            })
-        };
+        let collection_named = |root: &str, name: &str| self.collection(root, name).is_some();
         let mut names = HashSet::new();
         for u in &self.upstreams {
             let what = format!("[[upstream]] {:?}", u.name);
@@ -718,13 +714,10 @@ impl ProvisioningFile {
             }
             // A relay target's readers get only what a relay decided for them; pulled objects
             // would reach its whole audience without that decision.
-            if self.collections.iter().any(|c| {
-                c.relay_target
-                    && c.api_root == u.target_api_root
-                    && (c.id.to_string() == u.target
-                        || c.title == u.target
-                        || c.alias.as_deref() == Some(&u.target))
-            }) {
+            if self
+                .collection(&u.target_api_root, &u.target)
+                .is_some_and(|c| c.relay_target)
+            {
                 return Err(format!(
                     "{what}: target {:?} is a relay_target collection; pull into a feed collection and relay from there",
                     u.target
@@ -773,13 +766,7 @@ impl ProvisioningFile {
             }
             let intermediary = self.organisations.iter().find(|o| o.id == r.organisation);
             if let Some(o) = intermediary
-                && !matches!(
-                    o.role,
-                    tlp::Role::NationalCsirt
-                        | tlp::Role::DesignatedCert
-                        | tlp::Role::LinkingOrg
-                        | tlp::Role::Dtc
-                )
+                && !o.role.is_intermediary()
             {
                 return Err(format!(
                     "{what}: organisation {:?} is {}; only intermediaries (national-csirt, designated-cert, linking-org, dtc) relay",
@@ -787,13 +774,7 @@ impl ProvisioningFile {
                     o.role.as_str()
                 ));
             }
-            let to = self.collections.iter().find(|c| {
-                c.api_root == r.api_root
-                    && (c.id.to_string() == r.to
-                        || c.title == r.to
-                        || c.alias.as_deref() == Some(&r.to))
-            });
-            if let Some(to) = to
+            if let Some(to) = self.collection(&r.api_root, &r.to)
                 && (!to.relay_target || to.owner.as_deref() != Some(r.organisation.as_str()))
             {
                 return Err(format!(
@@ -801,13 +782,7 @@ impl ProvisioningFile {
                     r.to, r.organisation
                 ));
             }
-            let from = self.collections.iter().find(|c| {
-                c.api_root == r.api_root
-                    && (c.id.to_string() == r.from
-                        || c.title == r.from
-                        || c.alias.as_deref() == Some(&r.from))
-            });
-            if let Some(from) = from
+            if let Some(from) = self.collection(&r.api_root, &r.from)
                 && !from.read.contains(&r.organisation)
             {
                 return Err(format!(

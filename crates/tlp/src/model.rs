@@ -43,6 +43,15 @@ impl Role {
         }
     }
 
+    /// The roles that pass information on to a constituency: they own relay targets and relay
+    /// (DESIGN.md section 4; a constituent never relays).
+    pub fn is_intermediary(self) -> bool {
+        matches!(
+            self,
+            Role::NationalCsirt | Role::DesignatedCert | Role::LinkingOrg | Role::Dtc
+        )
+    }
+
     pub const ALL: [Role; 7] = [
         Role::NationalCsirt,
         Role::DesignatedCert,

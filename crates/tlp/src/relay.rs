@@ -293,10 +293,7 @@ impl fmt::Display for RelayRefusal {
 /// Decides one relay.
 pub fn relay(req: &RelayRequest<'_>, dir: &Directory) -> Result<RelayGrant, RelayRefusal> {
     let i = req.intermediary;
-    if !matches!(
-        i.role,
-        Role::NationalCsirt | Role::DesignatedCert | Role::LinkingOrg | Role::Dtc
-    ) {
+    if !i.role.is_intermediary() {
         return Err(RelayRefusal::NotIntermediary(i.role));
     }
     if !req.target.relay_target {
