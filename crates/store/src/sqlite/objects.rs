@@ -48,7 +48,8 @@ pub(crate) fn add(
     objects: &[NewObject],
     mut status: StatusRecord,
 ) -> Result<(Vec<AddOutcome>, StatusRecord, crate::audit::AuditEvent)> {
-    let (outcomes, hashes) = store_rows(conn, key, objects)?;
+    let hashes = hashes_of(objects);
+    let outcomes = store_rows(conn, key, objects, &hashes)?;
     for (obj, outcome) in objects.iter().zip(&outcomes) {
         let (list, version, message) = match outcome {
             AddOutcome::Added { version, .. } => {
@@ -115,7 +116,7 @@ const HOP_INSERT: &str =
 const HELD_ROW: &str = "SELECT o.seq, o.date_added_us, o.recipients FROM object_version o
      WHERE o.collection_id = +?1 AND o.stix_id = +?2 AND o.version = ?3
        AND EXISTS (SELECT 1 FROM hop h WHERE h.collection_id = o.collection_id
-                   AND h.date_added_us = o.date_added_us AND instr(h.hop, '\"kind\":\"relayed\"') > 0)";
+                   AND h.date_added_us = o.date_added_us AND json_extract(h.hop, '$.kind') = 'relayed')";
 const WIDEN: &str = "UPDATE object_version SET recipients = ?2, shadowed = 0 WHERE seq = +?1";
 const CHECKPOINT_SAVE: &str = "INSERT INTO checkpoint(name, position, updated_us) VALUES (?1, ?2, ?3)
      ON CONFLICT(name) DO UPDATE SET position = excluded.position, updated_us = excluded.updated_us";
@@ -148,6 +149,7 @@ pub(crate) fn arrive(
     // Which versions another collection holds already, decided before this arrival's rows exist.
     // Only pulled versions can have come back round a loop: a relay copies from another
     // collection of this server by definition.
+    let hashes = hashes_of(objects);
     let mut held: Vec<Vec<String>> = Vec::with_capacity(objects.len());
     {
         let pulled = arrival
@@ -166,10 +168,9 @@ pub(crate) fn arrive(
         };
         let mut by_version = conn.prepare_cached(HOLDS_VERSION).db()?;
         let mut by_bytes = conn.prepare_cached(HOLDS_BYTES).db()?;
-        for (o, hop) in objects.iter().zip(&arrival.hops) {
+        for ((o, hop), hash) in objects.iter().zip(&arrival.hops).zip(&hashes) {
             let mut found = Vec::new();
             if hop.kind == crate::HopKind::Pulled {
-                let hash = crate::audit::sha256(o.body.as_bytes());
                 for (other, label) in &others {
                     let holds = match &o.version {
                         Some(v) => by_version.exists(params![other, o.id, v.micros]),
@@ -184,7 +185,7 @@ pub(crate) fn arrive(
             held.push(found);
         }
     }
-    let (outcomes, hashes) = store_rows(conn, key, objects)?;
+    let outcomes = store_rows(conn, key, objects, &hashes)?;
     let mut arrived = Vec::with_capacity(outcomes.len());
     {
         let mut insert = conn.prepare_cached(HOP_INSERT).db()?;
@@ -334,18 +335,23 @@ pub(crate) fn hops(conn: &Connection, key: i64, id: &str) -> Result<Vec<(String,
     Ok(out)
 }
 
-/// Stores the rows of `objects` (the part of an add shared by posts and arrivals) and returns
-/// each one's outcome and content hash.
+/// The SHA-256 of each object's bytes, computed once per write: stored beside each row, quoted
+/// in the audit entry, and (for pulled SCOs) the loop probe's key.
+fn hashes_of(objects: &[NewObject]) -> Vec<[u8; 32]> {
+    objects
+        .iter()
+        .map(|o| crate::audit::sha256(o.body.as_bytes()))
+        .collect()
+}
+
+/// Stores the rows of `objects` (the part of an add shared by posts and arrivals), with their
+/// hashes, and returns each one's outcome.
 fn store_rows(
     conn: &Connection,
     key: i64,
     objects: &[NewObject],
-) -> Result<(Vec<AddOutcome>, Vec<[u8; 32]>)> {
-    // Hashed once: stored beside each row and quoted in the audit entry.
-    let hashes: Vec<[u8; 32]> = objects
-        .iter()
-        .map(|o| crate::audit::sha256(o.body.as_bytes()))
-        .collect();
+    hashes: &[[u8; 32]],
+) -> Result<Vec<AddOutcome>> {
     let mut last: Micros = conn
         .prepare_cached(LAST_ADDED)
         .db()?
@@ -356,7 +362,7 @@ fn store_rows(
     let first_last = last;
     let mut w = Writes::prepare(conn, key)?;
     let mut outcomes = Vec::with_capacity(objects.len());
-    for (obj, hash) in objects.iter().zip(&hashes) {
+    for (obj, hash) in objects.iter().zip(hashes) {
         outcomes.push(match &obj.version {
             Some(v) => w.add_versioned(obj, hash, v, &mut last)?,
             None => w.add_unversioned(obj, hash, &mut last)?,
@@ -369,7 +375,7 @@ fn store_rows(
             .execute(params![last, key])
             .db()?;
     }
-    Ok((outcomes, hashes))
+    Ok(outcomes)
 }
 
 /// Sets the event's collection and API root from the collection key.
