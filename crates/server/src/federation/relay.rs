@@ -68,12 +68,18 @@ pub struct Refused {
     pub message: String,
 }
 
-/// One copy to store: its classification, the recipients for its hop, and (for a relayed
-/// version, not a marking-definition carried along) its id and version.
-type Outgoing = (tlp::Classification, Vec<String>, Option<(String, String)>);
+/// One copy to store: the prepared object, its classification, the recipients for its hop,
+/// and (for a relayed version, not a marking-definition carried along) its id and version.
+type Outgoing = (
+    store::NewObject,
+    tlp::Classification,
+    Vec<String>,
+    Option<(String, String)>,
+);
 
-/// A version as the target's ingest rules classify it, or the rule's code and message.
-type TargetClass = Result<tlp::Classification, (String, String)>;
+/// A version prepared and classified by the target's ingest rules (the classification in its
+/// `access`), or the rule's code and message.
+type TargetClass = Result<store::NewObject, (String, String)>;
 
 /// One relay step: versions of the source, and how to relay them.
 struct Batch<'a> {
@@ -232,7 +238,7 @@ impl<S: Store> Context<S> {
                     continue;
                 }
                 let class = match &checked[i] {
-                    Ok(target) => match stricter(source, target) {
+                    Ok(target) => match stricter(source, &target.access) {
                         Some(c) => c,
                         None => {
                             last_refusals.insert(
@@ -343,65 +349,54 @@ impl<S: Store> Context<S> {
             checkpoint,
         };
         // The granted versions, then the marking-definitions they name (each once per
-        // granted object naming it; a second copy of one marking widens the first).
-        let mut bodies: Vec<Box<serde_json::value::RawValue>> = Vec::new();
+        // granted object naming it; a second copy of one marking widens the first), as the
+        // target's rules prepared them, with the classification the relay decided.
         let mut out: Vec<Outgoing> = Vec::new();
         let hop_to = |g: &tlp::relay::RelayGrant| -> Vec<String> {
             g.to.iter()
                 .map(|(org, why)| format!("{org}: {}", why.as_str()))
                 .collect()
         };
+        let prepared = |k: usize| -> Result<store::NewObject, FederationError> {
+            checked[k].clone().map_err(|(_, m)| {
+                FederationError::Config(format!("relay: a granted object was refused: {m}"))
+            })
+        };
         for (i, grant) in &granted {
             let (row, _) = &rows[*i];
-            bodies.push(raw(row)?);
             out.push((
+                prepared(*i)?,
                 grant.class.clone(),
                 hop_to(grant),
                 Some((row.id.clone(), row.version.clone())),
             ));
         }
         for (i, grant) in &granted {
-            for (m, own) in markings
-                .iter()
-                .filter(|(j, _, _)| j == i)
-                .map(|(_, m, c)| (m, c))
-            {
+            for (k, (_, _, own)) in markings.iter().enumerate().filter(|(_, (j, _, _))| j == i) {
                 // None: none of the copy's readers is among the marking's own recipients, so
                 // none of them may read it (as in the source).
                 if let Some(class) = marking_copy(own, &grant.class) {
-                    bodies.push(raw(m)?);
-                    out.push((class, hop_to(grant), None));
+                    out.push((prepared(rows.len() + k)?, class, hop_to(grant), None));
                 }
             }
         }
-        if !bodies.is_empty() {
-            let body = envelope(&bodies);
-            let prepared = crate::ingest::prepare(body.as_bytes())
-                .map_err(|e| FederationError::Config(format!("relay: {e}")))?;
-            if !prepared.failures.is_empty() || prepared.objects.len() != out.len() {
-                // Stored versions were valid when stored; a validator that changed its mind is
-                // an operator matter, not a reason to relay a different set than decided.
-                return Err(FederationError::Config(format!(
-                    "relay: {} stored object(s) no longer validate",
-                    prepared.failures.len()
-                )));
-            }
-            for (mut o, (class, to, _)) in prepared.objects.into_iter().zip(&out) {
-                arrival.hops.push(Hop {
-                    kind: HopKind::Relayed,
-                    from: Self::label(&self.source),
-                    by: Some(self.org.id.clone()),
-                    at: now,
-                    to: to.clone(),
-                    justification: justification.map(str::to_owned),
-                    held_before: Vec::new(),
-                });
-                o.access = class.clone();
-                arrival.objects.push(o);
-            }
+        for (o, class, to, _) in &out {
+            arrival.hops.push(Hop {
+                kind: HopKind::Relayed,
+                from: Self::label(&self.source),
+                by: Some(self.org.id.clone()),
+                at: now,
+                to: to.clone(),
+                justification: justification.map(str::to_owned),
+                held_before: Vec::new(),
+            });
+            arrival.objects.push(store::NewObject {
+                access: class.clone(),
+                ..o.clone()
+            });
         }
         let arrived = self.store.add_arrival(&self.target, arrival).await?;
-        for ((_, to, relayed), a) in out.into_iter().zip(arrived) {
+        for ((_, _, to, relayed), a) in out.into_iter().zip(arrived) {
             let Some((id, version)) = relayed else {
                 // A marking-definition copy the target holds with other content: the object
                 // went without it, which its readers notice (an unresolvable marking).
@@ -539,9 +534,9 @@ impl<S: Store> Context<S> {
                 ))
             })
             .collect();
-        for (o, m) in prepared.objects.iter().zip(&prepared.meta) {
+        for (o, m) in prepared.objects.into_iter().zip(&prepared.meta) {
             if let Some(slot) = out.get_mut(m.index) {
-                *slot = Ok(o.access.clone());
+                *slot = Ok(o);
             }
         }
         for f in &prepared.failures {
