@@ -163,18 +163,17 @@ async fn reader_scope<S: Store>(
     };
     let dir = store::directory(store).await?;
     let org = dir.organisation(&acct.organisation);
-    let read = store
-        .grants(&acct.organisation, &collection.api_root)
-        .await?
-        .iter()
-        .any(|g| g.collection_key == collection.key && g.read);
-    let reader = tlp::Reader::Account {
-        org: &org,
-        identity: acct.identity.as_deref(),
-        operator: acct.operator,
-        personal: tlp::PersonalAccess::on(&org.designations, day),
-    };
-    match tlp::ReadScope::of(&reader, &collection.policy, read, &dir) {
+    let scope = crate::state::scope_in(
+        store,
+        &dir,
+        &org,
+        acct.identity.as_deref(),
+        acct.operator,
+        collection,
+        day,
+    )
+    .await?;
+    match scope {
         tlp::ReadScope::Nothing => Err(ExportError::NotFound(format!(
             "account {account:?} may not read this collection"
         ))),

@@ -16,6 +16,32 @@ use crate::auth::{Authenticator, Principal};
 /// provisioning) are visible after at most this long.
 const STRUCTURE_TTL: Duration = Duration::from_secs(5);
 
+/// What a reader (an organisation, with an account's individual identity and operator flag)
+/// may see in a collection, read from the store without the server's caches: for the CLI and
+/// for federation, which run outside a request. [`AppState::read_scope`] is the cached form.
+pub async fn scope_in<S: Store>(
+    store: &S,
+    dir: &tlp::Directory,
+    org: &tlp::Organisation,
+    identity: Option<&str>,
+    operator: bool,
+    collection: &Collection,
+    day: chrono::NaiveDate,
+) -> Result<tlp::ReadScope, store::StoreError> {
+    let read = store
+        .grants(&org.id, &collection.api_root)
+        .await?
+        .iter()
+        .any(|g| g.collection_key == collection.key && g.read);
+    let reader = tlp::Reader::Account {
+        org,
+        identity,
+        operator,
+        personal: tlp::PersonalAccess::on(&org.designations, day),
+    };
+    Ok(tlp::ReadScope::of(&reader, &collection.policy, read, dir))
+}
+
 /// Settings the handlers need.
 #[derive(Debug, Clone)]
 pub struct Settings {

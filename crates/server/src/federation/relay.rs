@@ -136,20 +136,10 @@ impl<S: Store> Context<S> {
                 other => other,
             })?;
         let target = local_collection(store, api_root, to).await?;
-        let read = store
-            .grants(organisation, api_root)
-            .await?
-            .iter()
-            .any(|g| g.collection_key == source.key && g.read);
         // The intermediary reads as its organisation (no individual identity, no operator
         // rights): what it passes on is what the organisation itself may receive.
-        let reader = tlp::Reader::Account {
-            org: &org,
-            identity: None,
-            operator: false,
-            personal: tlp::PersonalAccess::on(&org.designations, clock.today()),
-        };
-        let scope = ReadScope::of(&reader, &source.policy, read, &dir);
+        let scope =
+            crate::state::scope_in(store, &dir, &org, None, false, &source, clock.today()).await?;
         if scope == ReadScope::Nothing {
             return Err(unreadable());
         }
