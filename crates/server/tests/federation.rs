@@ -306,6 +306,22 @@ fn strict_note() -> Value {
 
 // ---- HTTP helpers -------------------------------------------------------------------------
 
+/// POSTs `{"objects": ...}` of `body` as `account` and returns the status resource.
+async fn post(srv: &TestServer, account: &str, collection: &str, body: Value) -> Value {
+    srv.client
+        .post(srv.url(&objects_path(collection)))
+        .header("Accept", TAXII)
+        .header("Content-Type", TAXII)
+        .bearer_auth(token(account))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn objects_of(srv: &TestServer, collection: &str, account: &str) -> Vec<String> {
     let r = srv
         .client
@@ -359,21 +375,14 @@ fn open_store(srv: &TestServer) -> SqliteStore {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ncsc_to_dtc_to_companies_under_the_relay_rules() {
     let ncsc = TestServer::start_with_clock(&ncsc_provisioning(), in_2023()).await;
-    let posted = ncsc
-        .client
-        .post(ncsc.url(&objects_path(LDS_PARTNERS)))
-        .header("Accept", TAXII)
-        .header("Content-Type", TAXII)
-        .bearer_auth(token("ncsc"))
-        .body(
-            json!({"objects": [affected_b(), pulse_indicator(), leaked_account(),
-                company_b_identity(), strict_note()]})
-            .to_string(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let status: Value = posted.json().await.unwrap();
+    let status = post(
+        &ncsc,
+        "ncsc",
+        LDS_PARTNERS,
+        json!({"objects": [affected_b(), pulse_indicator(), leaked_account(),
+                company_b_identity(), strict_note()]}),
+    )
+    .await;
     assert_eq!(status["success_count"], 5, "{status}");
     let leaked = leaked_account()["id"].as_str().unwrap().to_owned();
 
@@ -678,24 +687,14 @@ async fn ncsc_to_dtc_to_companies_under_the_relay_rules() {
     // recorded as come back and is never relayed again.
     let ncsc_store = open_store(&ncsc);
     let back = UpstreamEntry {
-        name: "dtc-return".into(),
-        url: format!("{}/lds/", dtc.base),
-        collection: "dtc-constituency".into(),
-        organisation: "dtc".into(),
-        target_api_root: "lds".into(),
-        target: "dtc-returns".into(),
-        username: None,
-        password: None,
-        password_env: None,
         token: Some(token("ncsc-puller")),
-        token_env: None,
-        ca: None,
-        client_cert: None,
-        client_key: None,
-        interval_secs: 60,
-        page_size: 100,
-        timeout_secs: 10,
-        retries: 2,
+        ..common::upstream(
+            "dtc-return",
+            format!("{}/lds/", dtc.base),
+            "dtc-constituency",
+            "dtc",
+            "dtc-returns",
+        )
     };
     let client = server::federation::client_for(&back).unwrap();
     let report = server::federation::pull(&ncsc_store, &back, &client, &in_2023(), &mut |_| {})
@@ -791,6 +790,31 @@ const ONLY_DTC_AND_B: &str = "marking-definition--7b0c1d2e-3f4a-4b5c-8d6e-7f8a9b
 const VICTIM_IP: &str = "ipv4-addr--8d7c6b5a-4e3f-5a2b-9c1d-0e9f8a7b6c5d";
 const NOTED_INDICATOR: &str = "indicator--6f1c9a52-4f0e-4b8a-9d3c-2e7b5a1c8d41";
 
+/// An audience marking for DTC and company B only.
+fn only_dtc_and_b() -> Value {
+    json!({
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": ONLY_DTC_AND_B,
+        "created": "2020-08-26T09:00:00.000Z",
+        "created_by_ref": NCSC_ID,
+        "name": "NL-LDS audience: DTC and B",
+        "extensions": {
+            AUDIENCE_EXT: {"extension_type": "property-extension", "recipients": [DTC_ID, COMPANY_B_ID]}
+        }
+    })
+}
+
+/// A GREEN indicator whose description is for DTC and company B only (granular marking).
+fn noted_indicator() -> Value {
+    let mut noted = pulse_indicator();
+    noted["id"] = json!(NOTED_INDICATOR);
+    noted["description"] = json!("Seen at B's VPN gateway first.");
+    noted["granular_markings"] =
+        json!([{"marking_ref": ONLY_DTC_AND_B, "selectors": ["description"]}]);
+    noted
+}
+
 /// One server: NCSC posts to `feed` (read by DTC); DTC's constituency collection treats IP
 /// addresses as personal data and takes nothing above GREEN.
 fn single_server() -> String {
@@ -856,37 +880,19 @@ tlp_ceiling = "green"
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relayed_copies_follow_the_targets_rules_and_marking_lists_stay_private() {
     let srv = TestServer::start_with_clock(&single_server(), in_2023()).await;
-    let only_dtc_and_b = json!({
-        "type": "marking-definition",
-        "spec_version": "2.1",
-        "id": ONLY_DTC_AND_B,
-        "created": "2020-08-26T09:00:00.000Z",
-        "created_by_ref": NCSC_ID,
-        "name": "NL-LDS audience: DTC and B",
-        "extensions": {
-            AUDIENCE_EXT: {"extension_type": "property-extension", "recipients": [DTC_ID, COMPANY_B_ID]}
-        }
-    });
-    let mut noted = pulse_indicator();
-    noted["id"] = json!(NOTED_INDICATOR);
-    noted["description"] = json!("Seen at B's VPN gateway first.");
-    noted["granular_markings"] =
-        json!([{"marking_ref": ONLY_DTC_AND_B, "selectors": ["description"]}]);
+    let only_dtc_and_b = only_dtc_and_b();
+    let noted = noted_indicator();
     let victim_ip = json!({
         "type": "ipv4-addr", "spec_version": "2.1", "id": VICTIM_IP,
         "value": "198.51.100.10", "object_marking_refs": [TLP_GREEN]
     });
-    let posted = srv
-        .client
-        .post(srv.url(&objects_path(FEED)))
-        .header("Accept", TAXII)
-        .header("Content-Type", TAXII)
-        .bearer_auth(token("ncsc"))
-        .body(json!({"objects": [only_dtc_and_b, noted, victim_ip, company_b_identity(), affected_b()]}).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status: Value = posted.json().await.unwrap();
+    let status = post(
+        &srv,
+        "ncsc",
+        FEED,
+        json!({"objects": [only_dtc_and_b, noted, victim_ip, company_b_identity(), affected_b()]}),
+    )
+    .await;
     assert_eq!(status["success_count"], 5, "{status}");
 
     // ip_personal_data of the target: the victim IP is personal data there, so GREEN or not it
@@ -963,34 +969,10 @@ async fn relayed_copies_follow_the_targets_rules_and_marking_lists_stay_private(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_marking_in_a_later_page_is_fetched_with_its_object() {
     let srv = TestServer::start_with_clock(&single_server(), in_2023()).await;
-    let marking = json!({
-        "type": "marking-definition",
-        "spec_version": "2.1",
-        "id": ONLY_DTC_AND_B,
-        "created": "2020-08-26T09:00:00.000Z",
-        "created_by_ref": NCSC_ID,
-        "name": "NL-LDS audience: DTC and B",
-        "extensions": {
-            AUDIENCE_EXT: {"extension_type": "property-extension", "recipients": [DTC_ID, COMPANY_B_ID]}
-        }
-    });
-    let mut noted = pulse_indicator();
-    noted["id"] = json!(NOTED_INDICATOR);
-    noted["description"] = json!("Seen at B's VPN gateway first.");
-    noted["granular_markings"] =
-        json!([{"marking_ref": ONLY_DTC_AND_B, "selectors": ["description"]}]);
+    let marking = only_dtc_and_b();
+    let noted = noted_indicator();
     // The object first, its marking after it (one request: both accepted, in this order).
-    let posted = srv
-        .client
-        .post(srv.url(&objects_path(FEED)))
-        .header("Accept", TAXII)
-        .header("Content-Type", TAXII)
-        .bearer_auth(token("ncsc"))
-        .body(json!({"objects": [noted, marking]}).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status: Value = posted.json().await.unwrap();
+    let status = post(&srv, "ncsc", FEED, json!({"objects": [noted, marking]})).await;
     assert_eq!(status["success_count"], 2, "{status}");
 
     let local = tempfile::tempdir().unwrap();
@@ -1022,24 +1004,15 @@ require_tlp = true
     .unwrap();
     server::provision::apply_file(&store, &file).await.unwrap();
     let sub = UpstreamEntry {
-        name: "one-by-one".into(),
-        url: format!("{}/lds/", srv.base),
-        collection: "feed".into(),
-        organisation: "ncsc".into(),
-        target_api_root: "lds".into(),
-        target: "ncsc-feed".into(),
-        username: None,
-        password: None,
-        password_env: None,
         token: Some(token("dtc")),
-        token_env: None,
-        ca: None,
-        client_cert: None,
-        client_key: None,
-        interval_secs: 60,
         page_size: 1,
-        timeout_secs: 10,
-        retries: 2,
+        ..common::upstream(
+            "one-by-one",
+            format!("{}/lds/", srv.base),
+            "feed",
+            "ncsc",
+            "ncsc-feed",
+        )
     };
     let client = server::federation::client_for(&sub).unwrap();
     let report = server::federation::pull(&store, &sub, &client, &in_2023(), &mut |_| {})

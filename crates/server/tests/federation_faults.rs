@@ -207,24 +207,18 @@ async fn a_pull_through_errors_throttling_stalls_and_drops_ends_equal_to_the_ups
     let file = ProvisioningFile::parse(LOCAL, "local.toml").unwrap();
     server::provision::apply_file(&store, &file).await.unwrap();
     let sub = UpstreamEntry {
-        name: "partners".into(),
-        url: format!("{proxy}/lds/"),
-        collection: "lds-partners".into(),
-        organisation: "ncsc".into(),
-        target_api_root: "lds".into(),
-        target: "mirror".into(),
         username: Some("dtc".into()),
         password: Some("dtc-password".into()),
-        password_env: None,
-        token: None,
-        token_env: None,
-        ca: None,
-        client_cert: None,
-        client_key: None,
-        interval_secs: 60,
         page_size: 40,
         timeout_secs: 1,
         retries: 10,
+        ..common::upstream(
+            "partners",
+            format!("{proxy}/lds/"),
+            "lds-partners",
+            "ncsc",
+            "mirror",
+        )
     };
     let client = server::federation::client_for(&sub).unwrap();
     let clock = server::state::Clock::default();

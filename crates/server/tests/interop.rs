@@ -459,24 +459,18 @@ read = ["upstream"]
         .unwrap();
         server::provision::apply_file(&store, &file).await.unwrap();
         let sub = UpstreamEntry {
-            name: "medallion".into(),
-            url: format!("{base}/trustgroup1/"),
-            collection: "High Value Indicator Collection".into(),
-            organisation: "upstream".into(),
-            target_api_root: "lds".into(),
-            target: "from-medallion".into(),
             username: Some("admin".into()),
             password: Some("Password0".into()),
-            password_env: None,
-            token: None,
-            token_env: None,
-            ca: None,
-            client_cert: None,
-            client_key: None,
-            interval_secs: 60,
             page_size: 2,
             timeout_secs: 30,
             retries: 3,
+            ..common::upstream(
+                "medallion",
+                format!("{base}/trustgroup1/"),
+                "High Value Indicator Collection",
+                "upstream",
+                "from-medallion",
+            )
         };
         let client = server::federation::client_for(&sub).unwrap();
         let clock = server::state::Clock::default();

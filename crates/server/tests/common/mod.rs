@@ -559,3 +559,35 @@ impl TestServer {
         }
     }
 }
+
+/// A subscription to `collection` of the API root at `url`, into the local collection `target`
+/// of API root `lds`, as coming from `organisation`: no credentials, pages of 100, a 10 s
+/// timeout and 2 retries (tests override what they need).
+pub fn upstream(
+    name: &str,
+    url: String,
+    collection: &str,
+    organisation: &str,
+    target: &str,
+) -> server::config::UpstreamEntry {
+    server::config::UpstreamEntry {
+        name: name.into(),
+        url,
+        collection: collection.into(),
+        organisation: organisation.into(),
+        target_api_root: "lds".into(),
+        target: target.into(),
+        username: None,
+        password: None,
+        password_env: None,
+        token: None,
+        token_env: None,
+        ca: None,
+        client_cert: None,
+        client_key: None,
+        interval_secs: 60,
+        page_size: 100,
+        timeout_secs: 10,
+        retries: 2,
+    }
+}
