@@ -2,8 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::run;
 use std::path::Path;
-use std::process::Command;
 
 use store::audit::{AuditEvent, AuditItem, AuditKind};
 use store::sqlite::{SqliteOptions, SqliteStore};
@@ -16,18 +18,6 @@ use uuid::Uuid;
 const COLLECTION: Uuid = Uuid::from_u128(0x9cfa669c_ee94_4ece_afd2_f8edac37d8fd);
 const NOTE: &str = "note--0b3d8ba6-37f3-4b4a-9a1c-2f3e4d5c6b7a";
 const ANALYST_D: &str = "identity--5c7e2f4a-8b3d-4e6f-9a1c-0d2e4f6a8b02";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// NCSC posts a TLP:RED note for analyst D of DTC; the store records the ingest, and a
 /// disclosure to analyst D is audited.
@@ -207,13 +197,13 @@ fn explain_names_the_rule_for_each_reader() {
 fn audit_answers_who_received_and_exports_json_lines() {
     let dir = prepared();
     let data = dir.path().to_str().unwrap();
-    let (code, out, err) = run(&["audit", "--data", data, "who-received", NOTE]);
+    let (code, out, err) = run(["audit", "--data", data, "who-received", NOTE]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1, "{out}");
     assert!(lines[0].contains("analyst-d (organisation dtc)"), "{out}");
 
-    let (_, out, _) = run(&[
+    let (_, out, _) = run([
         "audit",
         "--data",
         data,
@@ -226,7 +216,7 @@ fn audit_answers_who_received_and_exports_json_lines() {
         "2024-01-02T00:00:00Z",
     ]);
     assert!(out.contains(NOTE) && out.contains("TLP:RED"), "{out}");
-    let (_, out, _) = run(&[
+    let (_, out, _) = run([
         "audit",
         "--data",
         data,
@@ -238,7 +228,7 @@ fn audit_answers_who_received_and_exports_json_lines() {
     ]);
     assert!(out.is_empty(), "{out}");
 
-    let (code, out, _) = run(&["audit", "--data", data, "export"]);
+    let (code, out, _) = run(["audit", "--data", data, "export"]);
     assert_eq!(code, 0);
     let entries: Vec<serde_json::Value> = out
         .lines()
@@ -261,7 +251,7 @@ fn audit_verify_detects_tampering() {
     ] {
         let dir = prepared();
         let data = dir.path().to_str().unwrap();
-        let (code, out, _) = run(&["audit", "--data", data, "verify"]);
+        let (code, out, _) = run(["audit", "--data", data, "verify"]);
         assert_eq!(code, 0, "{out}");
         assert!(out.contains("audit chain OK: 2 entries"), "{out}");
         let anchor = out
@@ -276,7 +266,7 @@ fn audit_verify_detects_tampering() {
             .unwrap()
             .execute_batch(tamper)
             .unwrap();
-        let (code, out, _) = run(&["audit", "--data", data, "verify", "--anchor", &anchor]);
+        let (code, out, _) = run(["audit", "--data", data, "verify", "--anchor", &anchor]);
         assert_eq!(code, 1, "{tamper}: {out}");
         assert!(out.contains("BROKEN"), "{tamper}: {out}");
         assert!(out.contains("entry "), "names the entry: {out}");
@@ -284,7 +274,7 @@ fn audit_verify_detects_tampering() {
     // Truncation keeps a valid shorter chain: only the anchor notices.
     let dir = prepared();
     let data = dir.path().to_str().unwrap();
-    let (_, out, _) = run(&["audit", "--data", data, "verify"]);
+    let (_, out, _) = run(["audit", "--data", data, "verify"]);
     let anchor = out
         .split("head ")
         .nth(1)
@@ -297,9 +287,9 @@ fn audit_verify_detects_tampering() {
         .unwrap()
         .execute("DELETE FROM audit WHERE seq = 2", [])
         .unwrap();
-    let (code, _, _) = run(&["audit", "--data", data, "verify"]);
+    let (code, _, _) = run(["audit", "--data", data, "verify"]);
     assert_eq!(code, 0);
-    let (code, out, _) = run(&["audit", "--data", data, "verify", "--anchor", &anchor]);
+    let (code, out, _) = run(["audit", "--data", data, "verify", "--anchor", &anchor]);
     assert_eq!(code, 1);
     assert!(out.contains("truncated"), "{out}");
 }
@@ -308,7 +298,7 @@ fn audit_verify_detects_tampering() {
 fn org_and_collection_show_what_is_provisioned() {
     let dir = prepared();
     let data = dir.path().to_str().unwrap();
-    let (code, out, err) = run(&["org", "--data", data, "list", "--format", "json"]);
+    let (code, out, err) = run(["org", "--data", data, "list", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let orgs: serde_json::Value = serde_json::from_str(&out).unwrap();
     let dtc = orgs
@@ -319,13 +309,13 @@ fn org_and_collection_show_what_is_provisioned() {
         .unwrap();
     assert_eq!(dtc["role"], "dtc");
     assert_eq!(dtc["serves"], serde_json::json!(["company-b"]));
-    let (_, out, _) = run(&["org", "--data", data, "list"]);
+    let (_, out, _) = run(["org", "--data", data, "list"]);
     assert!(
         out.contains("dtc (dtc): dtc, identity -, serves company-b"),
         "{out}"
     );
 
-    let (code, out, err) = run(&[
+    let (code, out, err) = run([
         "collection",
         "--data",
         data,
@@ -340,14 +330,14 @@ fn org_and_collection_show_what_is_provisioned() {
     assert_eq!(v[0]["write"], serde_json::json!(["ncsc"]));
     assert_eq!(v[0]["policy"]["require_tlp"], true);
     assert_eq!(v[0]["policy"]["default_tlp"], "green");
-    let (_, out, _) = run(&["collection", "--data", data, "list"]);
+    let (_, out, _) = run(["collection", "--data", data, "list"]);
     assert!(out.contains("audience: dtc; constituency of: dtc"), "{out}");
     assert!(out.contains("require_tlp true"), "{out}");
 
-    let (code, _, err) = run(&["collection", "--data", data, "show", "nope"]);
+    let (code, _, err) = run(["collection", "--data", data, "show", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("no collection \"nope\""), "{err}");
-    let (code, _, err) = run(&["collection", "--data", data, "list", "--api-root", "x"]);
+    let (code, _, err) = run(["collection", "--data", data, "list", "--api-root", "x"]);
     assert_eq!(code, 2);
     assert!(err.contains("no API root \"x\""), "{err}");
 }

@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
 
+mod common;
+
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -38,19 +40,17 @@ read = ["ncsc"]
     path
 }
 
-fn account(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .arg("account")
-        .args(args)
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+/// `schakel COMMAND ARGS --config CONFIG`.
+fn cli(command: &str, config: &Path, args: &[&str]) -> (i32, String, String) {
+    common::run(
+        std::iter::once(OsStr::new(command))
+            .chain(args.iter().map(OsStr::new))
+            .chain([OsStr::new("--config"), config.as_os_str()]),
     )
+}
+
+fn account(config: &Path, args: &[&str]) -> (i32, String, String) {
+    cli("account", config, args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,20 +190,7 @@ async fn grants_are_added_listed_and_withdrawn() {
     .await
     .unwrap();
     running.handle.stop(true).await;
-    let grant = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
-            .arg("grant")
-            .args(args)
-            .arg("--config")
-            .arg(&config)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let grant = |args: &[&str]| cli("grant", &config, args);
     let (code, out, _) = grant(&["list"]);
     assert_eq!(
         (code, out.trim()),

@@ -5,9 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -51,18 +51,6 @@ write = ["ncsc"]
     path
 }
 
-fn schakel(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn count(db: &Path) -> usize {
     let c = rusqlite::Connection::open(db).unwrap();
     c.query_row("SELECT count(*) FROM object_version", [], |r| {
@@ -77,23 +65,7 @@ async fn backup_while_writing_then_restore() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .args(["serve", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("Schakel listening on ")
-        .and_then(|u| u.strip_suffix("/taxii2/"))
-        .unwrap()
-        .to_owned();
+    let (mut server, base) = common::serve_config(&config);
 
     // A writer that keeps posting while the backup runs.
     let acked = Arc::new(AtomicUsize::new(0));
@@ -141,7 +113,7 @@ async fn backup_while_writing_then_restore() {
     let (code, out, err) = tokio::task::spawn_blocking({
         let (config, copies) = (config.clone(), copies.clone());
         move || {
-            schakel(&[
+            common::run([
                 "backup",
                 "--config",
                 config.to_str().unwrap(),
@@ -171,17 +143,17 @@ async fn backup_while_writing_then_restore() {
     let restored = dir.path().join("restored");
     let restored_s = restored.to_str().unwrap();
     let copies_s = copies.to_str().unwrap();
-    let (code, out, err) = schakel(&["restore", "--data", restored_s, "--from", copies_s]);
+    let (code, out, err) = common::run(["restore", "--data", restored_s, "--from", copies_s]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.starts_with(&format!("restored {copied} object versions")),
         "{out}"
     );
     assert_eq!(count(&restored.join("schakel.db")), copied);
-    let (code, out, _) = schakel(&["audit", "--data", restored_s, "verify"]);
+    let (code, out, _) = common::run(["audit", "--data", restored_s, "verify"]);
     assert_eq!(code, 0, "{out}");
     // Not over an existing database without --replace.
-    let (code, _, err) = schakel(&["restore", "--data", restored_s, "--from", copies_s]);
+    let (code, _, err) = common::run(["restore", "--data", restored_s, "--from", copies_s]);
     assert_eq!(code, 2);
     assert!(err.contains("--replace"), "{err}");
     // A damaged copy is refused, and nothing is replaced.
@@ -193,7 +165,7 @@ async fn backup_while_writing_then_restore() {
         )
         .unwrap();
     drop(audit);
-    let (code, _, err) = schakel(&[
+    let (code, _, err) = common::run([
         "restore",
         "--data",
         restored_s,

@@ -4,9 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
 
+mod common;
+
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 
@@ -137,21 +139,19 @@ async fn as_reader_is_what_the_reader_receives() {
         "two GREEN versions and the redacted one"
     );
 
-    let export = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
-            .args(["export", "--config"])
-            .arg(&config)
-            .args(["--collection", "feed"])
-            .args(extra)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+    let export = |collection: &str, extra: &[&str]| {
+        let args = [
+            OsStr::new("export"),
+            OsStr::new("--config"),
+            config.as_os_str(),
+        ];
+        common::run(
+            args.into_iter()
+                .chain([OsStr::new("--collection"), OsStr::new(collection)])
+                .chain(extra.iter().map(OsStr::new)),
         )
     };
-    let (code, out, err) = export(&["--as-reader", "company-c", "--format", "jsonl"]);
+    let (code, out, err) = export("feed", &["--as-reader", "company-c", "--format", "jsonl"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("3 objects written (1 redacted, 0 withheld)"),
@@ -164,23 +164,18 @@ async fn as_reader_is_what_the_reader_receives() {
     assert_eq!(exported, over_http, "the export is what C receives");
 
     // Everything, as a bundle (bytes as stored).
-    let (code, out, _) = export(&[]);
+    let (code, out, _) = export("feed", &[]);
     assert_eq!(code, 0);
     let bundle: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(bundle["type"], "bundle");
     assert_eq!(bundle["objects"].as_array().unwrap().len(), 4);
-    let (code, out, _) = export(&["--latest", "--format", "jsonl"]);
+    let (code, out, _) = export("feed", &["--latest", "--format", "jsonl"]);
     assert_eq!((code, out.lines().count()), (0, 3));
 
-    let (code, _, err) = export(&["--as-reader", "nobody"]);
+    let (code, _, err) = export("feed", &["--as-reader", "nobody"]);
     assert_eq!(code, 2);
     assert!(err.contains("no account \"nobody\""), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .args(["export", "--config"])
-        .arg(&config)
-        .args(["--collection", "nowhere"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no collection \"nowhere\""));
+    let (code, _, err) = export("nowhere", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no collection \"nowhere\""), "{err}");
 }

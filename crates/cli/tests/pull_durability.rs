@@ -9,10 +9,12 @@
     reason = "test helpers fail the test loudly"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -103,27 +105,6 @@ page_size = 40
     path
 }
 
-fn serve(config: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .args(["serve", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("Schakel listening on ")
-        .and_then(|u| u.strip_suffix("/taxii2/"))
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    (child, url)
-}
-
 fn pull(config: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_schakel"));
     c.args(["pull", "--once", "--config"])
@@ -167,7 +148,7 @@ fn count(db: &Path) -> usize {
 async fn a_pull_killed_mid_run_resumes_without_loss_or_duplicates() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
-    let (mut upstream, base) = serve(&upstream_config(dir.path()));
+    let (mut upstream, base) = common::serve_config(&upstream_config(dir.path()));
     let http = reqwest::Client::new();
     // Versions of indicators, some objects with several versions.
     let objects: Vec<_> = (0..TOTAL)

@@ -8,9 +8,9 @@
     reason = "test helpers fail the test loudly"
 )]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,27 +54,6 @@ write = ["ncsc"]
     path
 }
 
-/// Starts the server and returns it with its base URL (read from its first stdout line).
-fn start(config: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
-        .args(["serve", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("Schakel listening on ")
-        .and_then(|u| u.strip_suffix("/taxii2/"))
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    (child, url)
-}
-
 fn indicator(writer: usize, batch: usize, i: usize) -> Value {
     let n = writer * 1_000_000 + batch * 1000 + i;
     json!({
@@ -96,7 +75,7 @@ async fn objects_reported_as_success_survive_sigkill() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let (mut child, base) = start(&config);
+    let (mut child, base) = common::serve_config(&config);
     let client = reqwest::Client::new();
     let url = format!("{base}/lds/collections/{COLLECTION}/objects/");
 
@@ -152,7 +131,7 @@ async fn objects_reported_as_success_survive_sigkill() {
         acked.len()
     );
 
-    let (mut child, base) = start(&config);
+    let (mut child, base) = common::serve_config(&config);
     let url = format!("{base}/lds/collections/{COLLECTION}/objects/");
     let mut missing = Vec::new();
     for (id, text) in &acked {

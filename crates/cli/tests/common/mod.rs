@@ -1,0 +1,55 @@
+//! Running the built `schakel` binary from the CLI tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic, reason = "test helpers")]
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Runs `schakel ARGS` to the end: exit status, standard output, standard error.
+pub fn run<I, S>(args: I) -> (i32, String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_schakel"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Starts `schakel serve ARGS` and returns it with its base URL (`http://127.0.0.1:PORT`, read
+/// from the first line it prints).
+pub fn serve<I, S>(args: I) -> (Child, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("Schakel listening on ")
+        .and_then(|u| u.strip_suffix("/taxii2/"))
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    (child, base)
+}
+
+/// `schakel serve --config CONFIG`.
+pub fn serve_config(config: &std::path::Path) -> (Child, String) {
+    serve([OsStr::new("--config"), config.as_os_str()])
+}
