@@ -28,6 +28,14 @@ pub struct StoreArgs {
 
 impl StoreArgs {
     pub(crate) fn open(&self, cmd: &str) -> Result<SqliteStore, ExitCode> {
+        self.open_with(cmd, SqliteOptions::default())
+    }
+
+    pub(crate) fn open_with(
+        &self,
+        cmd: &str,
+        opts: SqliteOptions,
+    ) -> Result<SqliteStore, ExitCode> {
         let mut data = PathBuf::from(server::config::DEFAULT_DATA_DIR);
         if let Some(path) = &self.config {
             match ProvisioningFile::load(path) {
@@ -49,7 +57,7 @@ impl StoreArgs {
             );
             return Err(ExitCode::from(2));
         }
-        SqliteStore::open(&db, SqliteOptions::default()).map_err(|e| {
+        SqliteStore::open(&db, opts).map_err(|e| {
             eprintln!("schakel {cmd}: cannot open {}: {e}", db.display());
             ExitCode::from(2)
         })

@@ -54,6 +54,10 @@ pub struct ExportArgs {
     on: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value_t = Form::Bundle)]
     format: Form,
+    /// With --format jsonl: each line `{"date_added": "...", "object": {...}}`, so that
+    /// `schakel import --keep-date-added` stores every object with its date_added again.
+    #[arg(long)]
+    with_date_added: bool,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -83,6 +87,12 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => return fail(2, format!("--added-after: {e}")),
     };
+    if args.with_date_added && matches!(args.format, Form::Bundle) {
+        return fail(
+            2,
+            "--with-date-added needs --format jsonl (a bundle has no place for date_added)".into(),
+        );
+    }
     let db = file.server.data.join("schakel.db");
     if !db.exists() {
         return fail(2, format!("no database at {}", db.display()));
@@ -112,6 +122,7 @@ pub fn run(args: &ExportArgs) -> ExitCode {
         day: args.on.unwrap_or_else(|| chrono::Utc::now().date_naive()),
         format: match args.format {
             Form::Bundle => ExportFormat::Bundle,
+            Form::Jsonl if args.with_date_added => ExportFormat::JsonLinesWithDateAdded,
             Form::Jsonl => ExportFormat::JsonLines,
         },
     };

@@ -14,6 +14,7 @@ mod demo;
 mod export;
 mod federation;
 mod grant;
+mod import;
 mod init;
 mod serve;
 mod validate;
@@ -60,6 +61,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Write a commented provisioning file, an operator account and a development certificate.
     Init(init::InitArgs),
+    /// Import STIX files (bundles, objects, directories, JSON lines) into a collection.
+    Import(import::ImportArgs),
     /// Export a collection as a bundle or JSON lines, or as one account receives it.
     Export(export::ExportArgs),
     /// Copy the databases (objects, audit log) while the server runs, and check the copies.
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Relay(args) => federation::relay(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Backup(args) => backup::backup(&args),
         Command::Restore(args) => backup::restore(&args),

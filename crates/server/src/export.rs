@@ -16,6 +16,9 @@ pub enum ExportFormat {
     Bundle,
     /// One object per line.
     JsonLines,
+    /// One line per object with its `date_added`: `{"date_added": "...", "object": {...}}`
+    /// (what `schakel import --keep-date-added` reads).
+    JsonLinesWithDateAdded,
 }
 
 /// What to export.
@@ -126,15 +129,26 @@ pub async fn export<S: Store>(
                     }
                     out.write_all(body.as_bytes())?;
                 }
-                ExportFormat::JsonLines => {
+                ExportFormat::JsonLines | ExportFormat::JsonLinesWithDateAdded => {
+                    if req.format == ExportFormat::JsonLinesWithDateAdded {
+                        write!(
+                            out,
+                            "{{\"date_added\":\"{}\",\"object\":",
+                            taxii::time::format_timestamp(row.date_added)
+                        )?;
+                    }
                     // One object per line: bytes as stored, unless they span lines.
                     if body.contains('\n') {
                         let v: serde_json::Value = serde_json::from_str(&body)
                             .map_err(|e| std::io::Error::other(e.to_string()))?;
-                        writeln!(out, "{v}")?;
+                        write!(out, "{v}")?;
                     } else {
-                        writeln!(out, "{body}")?;
+                        out.write_all(body.as_bytes())?;
                     }
+                    if req.format == ExportFormat::JsonLinesWithDateAdded {
+                        out.write_all(b"}")?;
+                    }
+                    out.write_all(b"\n")?;
                 }
             }
             report.written += 1;

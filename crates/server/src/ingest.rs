@@ -141,7 +141,10 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TaxiiError> {
     Ok(out)
 }
 
-fn prepare_one(raw: &RawValue) -> Result<(NewObject, Meta), StatusDetail> {
+/// Validates one object and reads the index fields the store and the access rules need; an
+/// invalid object becomes a failure whose message lists the validator's errors (without a
+/// position: the caller knows where the object was).
+pub fn prepare_one(raw: &RawValue) -> Result<(NewObject, Meta), StatusDetail> {
     let report = validate_object_json(raw.get()).map_err(|e| StatusDetail {
         id: String::new(),
         version: String::new(),
@@ -339,6 +342,36 @@ pub async fn apply_access<S: Store>(
     mirror: bool,
 ) -> Result<(), store::StoreError> {
     let text = std::str::from_utf8(body).unwrap_or_default();
+    let none = HashMap::new();
+    for (m, mut refusal) in
+        classify_prepared(store, collection, dir, poster, prepared, mirror, &none).await?
+    {
+        let (line, column) = line_column(text, m.offset);
+        let message = refusal.message.take().unwrap_or_default();
+        refusal.message = Some(format!(
+            "objects[{}] (line {line}, column {column}): {message}",
+            m.index
+        ));
+        prepared.failures.push(refusal);
+    }
+    Ok(())
+}
+
+/// [`apply_access`] without positions: each object of `prepared` gets its classification or is
+/// returned, with its [`Meta`], as a refusal whose message is the rule's (for callers that
+/// report positions of their own, such as the import of files). `pending_markings` are
+/// marking-definitions (id, JSON) the caller has sent to the store but that may not be
+/// committed yet: they resolve like stored ones.
+pub async fn classify_prepared<S: Store>(
+    store: &S,
+    collection: &Collection,
+    dir: &tlp::Directory,
+    poster: &Poster<'_>,
+    prepared: &mut Prepared,
+    mirror: bool,
+    pending_markings: &HashMap<String, String>,
+) -> Result<Vec<(Meta, StatusDetail)>, store::StoreError> {
+    let mut refused = Vec::new();
     let policy = &collection.policy;
     // 1. Marking definitions.
     let mut kinds: HashMap<String, MarkingKind> = HashMap::new();
@@ -353,6 +386,8 @@ pub async fn apply_access<S: Store>(
                 kinds.insert(id.clone(), marking_kind(id, None));
             } else if let Some(o) = prepared.objects.iter().find(|o| &o.id == id) {
                 kinds.insert(id.clone(), marking_kind(id, Some(&o.body)));
+            } else if let Some(body) = pending_markings.get(id) {
+                kinds.insert(id.clone(), marking_kind(id, Some(body)));
             } else {
                 unresolved.push(id.clone());
             }
@@ -364,12 +399,22 @@ pub async fn apply_access<S: Store>(
             kinds.insert(row.id, kind);
         }
     }
-    // 2. Who created and who posted the versions already stored.
-    let mut ids: Vec<String> = prepared.objects.iter().map(|o| o.id.clone()).collect();
+    // 2. Who created and who posted the versions already stored (not needed for a mirror,
+    //    which does not apply the creator rule).
+    let mut ids: Vec<String> = if mirror {
+        Vec::new()
+    } else {
+        prepared.objects.iter().map(|o| o.id.clone()).collect()
+    };
     ids.sort();
     ids.dedup();
     let mut origins: HashMap<String, Option<String>> = HashMap::new();
-    for a in store.object_access(collection, ids).await? {
+    let stored = if ids.is_empty() {
+        Vec::new()
+    } else {
+        store.object_access(collection, ids).await?
+    };
+    for a in stored {
         let e = origins.entry(a.id).or_insert(None);
         if e.is_none() {
             *e = a.class.origin;
@@ -450,23 +495,20 @@ pub async fn apply_access<S: Store>(
                 prepared.meta.push(m);
             }
             Err(refusal) => {
-                let (line, column) = line_column(text, m.offset);
-                prepared.failures.push(StatusDetail {
+                let detail = StatusDetail {
                     id: o.id.clone(),
                     version: o
                         .version
                         .as_ref()
                         .map(|v| v.text.clone())
                         .unwrap_or_default(),
-                    message: Some(format!(
-                        "objects[{}] (line {line}, column {column}): {refusal}",
-                        m.index
-                    )),
-                });
+                    message: Some(refusal.to_string()),
+                };
+                refused.push((m, detail));
             }
         }
     }
-    Ok(())
+    Ok(refused)
 }
 
 /// The classification of an object imported from another server's data into a collection

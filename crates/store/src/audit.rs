@@ -32,6 +32,9 @@ pub enum AuditKind {
     Pull,
     /// Objects relayed by an intermediary into a relay-target collection, and refused relays.
     Relay,
+    /// Objects an operator imported from files (`schakel import`): what was stored, what was a
+    /// duplicate, what was invalid or refused by the collection's rules.
+    Import,
 }
 
 impl AuditKind {
@@ -42,6 +45,7 @@ impl AuditKind {
             AuditKind::Denial => "denial",
             AuditKind::Pull => "pull",
             AuditKind::Relay => "relay",
+            AuditKind::Import => "import",
         }
     }
 }

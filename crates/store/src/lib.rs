@@ -327,11 +327,12 @@ pub struct Arrival {
     /// pull; the intermediary and its account for a relay).
     pub organisation: Option<String>,
     pub account: Option<String>,
-    /// `pull:<subscription>`, `relay`, `relay-rule:<name>`.
+    /// `pull:<subscription>`, `relay`, `relay-rule:<name>`, `import`.
     pub endpoint: String,
     pub time: Micros,
     pub objects: Vec<NewObject>,
-    /// One per object, in the same order.
+    /// One per object, in the same order; none for an import from files (its provenance is
+    /// the audit entry: file names, operator, time).
     pub hops: Vec<Hop>,
     /// Objects refused before storage (invalid, or refused by the ingest or relay rules): they
     /// are audited with the arrival.
