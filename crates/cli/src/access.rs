@@ -347,6 +347,13 @@ pub struct OrgArgs {
 enum OrgCommand {
     /// Every organisation: role, STIX identity, constituency, sectors.
     List,
+    /// One organisation.
+    Show { id: String },
+    /// A new organisation.
+    Add(crate::directory::OrgAdd),
+    /// Delete an organisation nothing refers to any more (no accounts, grants, owned
+    /// collections, constituency).
+    Remove { id: String },
 }
 
 /// Arguments of `schakel collection`.
@@ -374,6 +381,19 @@ enum CollectionCommand {
         #[arg(long)]
         api_root: Option<String>,
     },
+    /// A new collection with its grants and TLP policy.
+    Add(crate::directory::CollectionAdd),
+    /// Delete a collection with its grants (and, with --with-objects, its objects).
+    Remove {
+        /// Collection id, alias or title.
+        collection: String,
+        #[arg(long, default_value = "lds")]
+        api_root: String,
+        /// Delete the object versions it holds too (otherwise a collection holding objects is
+        /// kept).
+        #[arg(long)]
+        with_objects: bool,
+    },
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -398,13 +418,22 @@ struct CollectionView {
     policy: store::CollectionPolicy,
 }
 
-/// `schakel org list`: the provisioned organisations (read-only; provisioning changes them).
+/// `schakel org list|show|add|remove`.
 pub fn org(args: &OrgArgs) -> ExitCode {
     let (rt, store) = match runtime("org").and_then(|rt| Ok((rt, args.store.open("org")?))) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let OrgCommand::List = args.command;
+    let wanted = match &args.command {
+        OrgCommand::List => None,
+        OrgCommand::Show { id } => Some(id.as_str()),
+        OrgCommand::Add(a) => {
+            return rt.block_on(crate::directory::add_org(&store, a, args.format));
+        }
+        OrgCommand::Remove { id } => {
+            return rt.block_on(crate::directory::remove_org(&store, id, args.format));
+        }
+    };
     let orgs = match rt.block_on(store.organisations()) {
         Ok(o) => o,
         Err(e) => {
@@ -412,8 +441,15 @@ pub fn org(args: &OrgArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(id) = wanted
+        && !orgs.iter().any(|o| o.id == id)
+    {
+        eprintln!("schakel org: no organisation {id:?}");
+        return ExitCode::from(2);
+    }
     let views: Vec<OrgView> = orgs
         .into_iter()
+        .filter(|o| wanted.is_none_or(|w| w == o.id))
         .map(|o| OrgView {
             role: o.role.as_str(),
             id: o.id,
@@ -570,6 +606,22 @@ pub fn collection(args: &CollectionArgs) -> ExitCode {
             collection,
             api_root,
         } => (api_root.as_deref(), Some(collection.as_str())),
+        CollectionCommand::Add(a) => {
+            return rt.block_on(crate::directory::add_collection(&store, a, args.format));
+        }
+        CollectionCommand::Remove {
+            collection,
+            api_root,
+            with_objects,
+        } => {
+            return rt.block_on(crate::directory::remove_collection(
+                &store,
+                api_root,
+                collection,
+                *with_objects,
+                args.format,
+            ));
+        }
     };
     let views = match rt.block_on(collection_views(&store, api_root)) {
         Ok(v) => v,

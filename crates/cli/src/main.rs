@@ -11,6 +11,7 @@ mod access;
 mod account;
 mod backup;
 mod demo;
+mod directory;
 mod export;
 mod federation;
 mod grant;
@@ -45,9 +46,9 @@ enum Command {
     Explain(access::ExplainArgs),
     /// Query and verify the hash-chained audit log (who received what).
     Audit(access::AuditArgs),
-    /// Show the provisioned organisations (roles, identities, constituencies).
+    /// List, show, add and remove organisations (roles, identities, constituencies).
     Org(access::OrgArgs),
-    /// Show collections: grants, audience and TLP policy.
+    /// List, show, add and remove collections (grants, audience and TLP policy).
     Collection(access::CollectionArgs),
     /// List, show, add (with a generated token or password) and remove accounts.
     Account(account::AccountArgs),

@@ -429,6 +429,21 @@ pub trait Store: Clone + Send + Sync + 'static {
     /// existed.
     fn remove_account(&self, name: &str) -> impl Future<Output = Result<bool>> + Send;
 
+    /// Deletes an organisation. Fails with `Conflict`, naming them, while accounts, grants,
+    /// owned collections or other organisations' constituencies still refer to it (the audit
+    /// log keeps what it did). Whether it existed.
+    fn remove_organisation(&self, id: &str) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Deletes a collection with its grants, hops and checkpoints. A collection that holds
+    /// object versions is only deleted with `with_objects` (else `Conflict`, with the count);
+    /// returns the number of versions deleted, or `None` when there is no such collection.
+    fn remove_collection(
+        &self,
+        api_root: &str,
+        id: Uuid,
+        with_objects: bool,
+    ) -> impl Future<Output = Result<Option<u64>>> + Send;
+
     /// The account an API token belongs to, by the token's SHA-256.
     fn account_by_token(
         &self,

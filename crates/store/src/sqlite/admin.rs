@@ -448,6 +448,102 @@ pub(crate) fn remove_account(conn: &Connection, name: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Strings of the first column of a query's rows.
+fn strings(conn: &Connection, sql: &str, param: &str) -> Result<Vec<String>> {
+    conn.prepare_cached(sql)
+        .db()?
+        .query_map([param], |r| r.get(0))
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()
+}
+
+/// Deletes an organisation nothing refers to any more; whether it existed.
+pub(crate) fn remove_organisation(conn: &Connection, id: &str) -> Result<bool> {
+    let mut refs = Vec::new();
+    for (what, sql) in [
+        (
+            "accounts",
+            "SELECT name FROM account WHERE organisation = ?1 ORDER BY name",
+        ),
+        (
+            "grants on collections",
+            "SELECT c.api_root || '/' || c.uuid FROM collection_grant g
+               JOIN collection c ON c.id = g.collection_id WHERE g.organisation = ?1 ORDER BY 1",
+        ),
+        (
+            "owned collections",
+            "SELECT api_root || '/' || uuid FROM collection WHERE owner = ?1 ORDER BY 1",
+        ),
+        (
+            "the constituency of",
+            "SELECT o.id FROM organisation o, json_each(o.serves) s WHERE s.value = ?1 ORDER BY 1",
+        ),
+    ] {
+        let found = strings(conn, sql, id)?;
+        if !found.is_empty() {
+            refs.push(format!("{what} {}", found.join(", ")));
+        }
+    }
+    if !refs.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "organisation {id:?} is still referred to by {}",
+            refs.join("; ")
+        )));
+    }
+    let n = conn
+        .prepare_cached("DELETE FROM organisation WHERE id = ?1")
+        .db()?
+        .execute([id])
+        .db()?;
+    Ok(n > 0)
+}
+
+/// Deletes a collection (and, when asked, its object versions) with its grants, hops and
+/// import checkpoints; the number of versions deleted, or `None` when it does not exist.
+pub(crate) fn remove_collection(
+    conn: &Connection,
+    api_root: &str,
+    uuid: &str,
+    with_objects: bool,
+) -> Result<Option<u64>> {
+    let key: Option<i64> = conn
+        .prepare_cached("SELECT id FROM collection WHERE api_root = ?1 AND uuid = ?2")
+        .db()?
+        .query_row(params![api_root, uuid], |r| r.get(0))
+        .optional()
+        .db()?;
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let versions: i64 = conn
+        .prepare_cached("SELECT count(*) FROM object_version WHERE collection_id = ?1")
+        .db()?
+        .query_row([key], |r| r.get(0))
+        .db()?;
+    if versions > 0 && !with_objects {
+        return Err(StoreError::Conflict(format!(
+            "collection {api_root}/{uuid} holds {versions} object versions; delete them with it \
+             explicitly, or keep the collection"
+        )));
+    }
+    for sql in [
+        "DELETE FROM object_version WHERE collection_id = ?1",
+        "DELETE FROM hop WHERE collection_id = ?1",
+        "DELETE FROM collection_grant WHERE collection_id = ?1",
+        "DELETE FROM collection WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql).db()?.execute([key]).db()?;
+    }
+    // Positions of imports into it (`import:<root>/<uuid>:...`) would skip objects of a
+    // collection created again under the same id.
+    conn.prepare_cached("DELETE FROM checkpoint WHERE name LIKE ?1 ESCAPE '\\'")
+        .db()?
+        .execute([format!("import:{api_root}/{uuid}:%").replace('_', "\\_")])
+        .db()?;
+    Ok(Some(u64::try_from(versions).unwrap_or(0)))
+}
+
 pub(crate) fn account_by_token(conn: &Connection, sha256: &[u8; 32]) -> Result<Option<Account>> {
     conn.prepare_cached(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM api_token t JOIN account a ON a.name = t.account WHERE t.sha256 = +?1"

@@ -290,6 +290,23 @@ impl Store for SqliteStore {
         self.write(move |c| admin::remove_account(c, &name)).await
     }
 
+    async fn remove_organisation(&self, id: &str) -> Result<bool> {
+        let id = id.to_owned();
+        self.write(move |c| admin::remove_organisation(c, &id))
+            .await
+    }
+
+    async fn remove_collection(
+        &self,
+        api_root: &str,
+        id: Uuid,
+        with_objects: bool,
+    ) -> Result<Option<u64>> {
+        let (root, id) = (api_root.to_owned(), id.to_string());
+        self.write(move |c| admin::remove_collection(c, &root, &id, with_objects))
+            .await
+    }
+
     async fn account_by_token(&self, sha256: [u8; 32]) -> Result<Option<Account>> {
         self.read(move |c| admin::account_by_token(c, &sha256))
             .await

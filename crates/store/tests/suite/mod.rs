@@ -32,6 +32,7 @@ macro_rules! store_suite {
             provisioning_conflicts_change_nothing,
             collections_by_id_alias_and_order,
             accounts_tokens_and_grants,
+            organisations_and_collections_are_removed_only_when_unused,
             add_reports_added_duplicate_and_conflict,
             unversioned_objects_get_their_date_added_as_version,
             kept_date_added_must_move_forward,
@@ -473,6 +474,79 @@ pub async fn accounts_tokens_and_grants<S: Store>(s: &S) {
             .iter()
             .all(|(a, _)| a.name != "feed")
     );
+}
+
+pub async fn organisations_and_collections_are_removed_only_when_unused<S: Store>(s: &S) {
+    let c = setup(s).await;
+    // NCSC has an account, grants and owns the collection: each is named, nothing changes.
+    let err = s.remove_organisation(ORG).await.unwrap_err().to_string();
+    for part in [
+        "accounts feed",
+        "grants on collections lds/9cfa669c",
+        "owned collections lds/9cfa669c",
+    ] {
+        assert!(err.contains(part), "{err}");
+    }
+    assert_eq!(s.organisations().await.unwrap().len(), 2);
+    // A constituency naming the DTC keeps it too.
+    let mut p = base_provisioning();
+    p.organisations[0].serves = vec!["dtc".into()];
+    s.provision(p).await.unwrap();
+    assert!(s.remove_grant("dtc", ROOT, COLLECTION_ID).await.unwrap());
+    let err = s.remove_organisation("dtc").await.unwrap_err().to_string();
+    assert!(err.contains("the constituency of ncsc"), "{err}");
+    let mut p = base_provisioning();
+    p.grants.retain(|g| g.0 != "dtc");
+    s.provision(p).await.unwrap();
+    assert!(s.remove_organisation("dtc").await.unwrap());
+    assert!(!s.remove_organisation("dtc").await.unwrap(), "already gone");
+
+    // A collection holding objects is only removed with them.
+    add(
+        s,
+        &c,
+        vec![versioned(
+            &sid("indicator", 1),
+            "2.1",
+            "2021-01-01T00:00:00.000Z",
+            "a",
+        )],
+    )
+    .await;
+    let err = s
+        .remove_collection(ROOT, COLLECTION_ID, false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("holds 1 object versions"), "{err}");
+    assert!(
+        s.collection(ROOT, &COLLECTION_ID.to_string())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        s.remove_collection("other", COLLECTION_ID, true)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.remove_collection(ROOT, COLLECTION_ID, true)
+            .await
+            .unwrap(),
+        Some(1)
+    );
+    assert!(
+        s.collection(ROOT, &COLLECTION_ID.to_string())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(s.grants(ORG, ROOT).await.unwrap().is_empty());
+    // Created again under the same id, it is empty.
+    let c = setup(s).await;
+    assert!(everything(s, &c, &ObjectFilter::default()).await.is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
