@@ -11,7 +11,9 @@
 //!   relationship helpers, `TAXIICollectionSource` with small pages and a read-only account
 //!   (`tests/interop/stix2_suite.py`);
 //! - both on medallion's reference data imported with `server::import`
-//!   (`tests/interop/medallion_data_suite.py`).
+//!   (`tests/interop/medallion_data_suite.py`);
+//! - MISP's converter misp-stix: a MISP event's TLP per attribute survives MISP -> STIX 2.1 ->
+//!   Schakel -> STIX 2.1 -> MISP (`tests/interop/misp_stix_suite.py`).
 //!
 //! The clients run in a venv created once under the cargo target directory
 //! (`$CARGO_TARGET_TMPDIR/interop-venv`) from `tests/interop/requirements.txt` (pinned
@@ -353,6 +355,50 @@ async fn clients_on_medallion_data() {
     ];
     run_suite("medallion_data_suite.py", vars).await;
     m.srv.stop().await;
+}
+
+const MISP: &str = "4c0b7d2e-8a51-4f3c-9e2d-6b1a0f9c3d77";
+const MISP_ORG_UUID: &str = "5f1c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+const MISP_TOKEN: &str = "misp-interop-token-0123456789abcdef";
+
+/// MISP's own converter (issue 7): a MISP event with a TLP tag per attribute, converted to
+/// STIX 2.1 by misp-stix, posted with taxii2-client, read back page by page and converted back
+/// to MISP keeps the TLP of every attribute (`tests/interop/misp_stix_suite.py`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misp_stix_round_trip() {
+    if skipped() {
+        return;
+    }
+    let srv = TestServer::start_with(&format!(
+        r#"{PROVISIONING}
+[[organisation]]
+id = "misp-org"
+name = "MISP organisation"
+identity = "identity--{MISP_ORG_UUID}"
+
+[[account]]
+name = "misp-sync"
+organisation = "misp-org"
+token = "{MISP_TOKEN}"
+
+[[collection]]
+api_root = "lds"
+id = "{MISP}"
+title = "misp-events"
+owner = "misp-org"
+read = ["misp-org"]
+write = ["misp-org"]
+"#
+    ))
+    .await;
+    let mut vars = standard_vars(&srv);
+    vars.extend([
+        ("SCHAKEL_MISP", MISP.to_owned()),
+        ("SCHAKEL_MISP_TOKEN", MISP_TOKEN.to_owned()),
+        ("MISP_ORG_UUID", MISP_ORG_UUID.to_owned()),
+    ]);
+    run_suite("misp_stix_suite.py", vars).await;
+    srv.stop().await;
 }
 
 /// The OASIS reference server medallion as an upstream (issue 6): medallion 3.0.0 from the venv
