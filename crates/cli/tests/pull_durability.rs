@@ -219,6 +219,14 @@ async fn a_pull_killed_mid_run_resumes_without_loss_or_duplicates() {
     let want: BTreeSet<_> = want.into_iter().collect();
     let got: BTreeSet<_> = got.into_iter().collect();
     assert_eq!(got, want, "the same versions, byte for byte");
+
+    // For scripts: one JSON report per subscription; nothing new since the last run.
+    let out = pull(&local).arg("--format").arg("json").output().unwrap();
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["name"], "ncsc", "{report}");
+    assert_eq!(report["stored"], 0, "{report}");
+    assert!(report["position"].is_string(), "{report}");
     upstream.kill().unwrap();
     upstream.wait().unwrap();
 }
