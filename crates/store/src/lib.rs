@@ -342,6 +342,10 @@ pub struct Arrival {
     pub justification: Option<String>,
     /// `(name, position)` saved with the objects.
     pub checkpoint: Option<(String, String)>,
+    /// When set, the arrival is stored only if the checkpoint holds this position now (else it
+    /// fails with `Conflict` and stores nothing): a caller with several arrivals in flight never
+    /// has a later one move the position past an earlier one that failed.
+    pub checkpoint_from: Option<String>,
 }
 
 /// What happened to one object of an [`Arrival`].

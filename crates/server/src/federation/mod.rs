@@ -340,6 +340,7 @@ impl<S: Store> PageContext<'_, S> {
             from: Some(from.to_owned()),
             justification: None,
             checkpoint: Some(checkpoint),
+            checkpoint_from: None,
         };
         if objects.is_empty() {
             return Ok(arrival);

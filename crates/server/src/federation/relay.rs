@@ -337,6 +337,7 @@ impl<S: Store> Context<S> {
             from: Some(Self::label(&self.source)),
             justification: justification.map(str::to_owned),
             checkpoint,
+            checkpoint_from: None,
         };
         // The granted versions, then the marking-definitions they name (each once per
         // granted object naming it; a second copy of one marking widens the first), as the

@@ -387,14 +387,38 @@ pub async fn import_files<S: Store>(
             })
             .map_err(|e| FileImportError::Internal(format!("cannot start the reader: {e}")))?
     };
-    // One batch is written while the next is classified; batches are written in order, and
-    // the marking-definitions of a batch in flight resolve from memory.
+    // The position as it stands, saved now: every batch moves it on from where the batch before
+    // left it (`checkpoint_from`), so if a batch fails, the one written after it fails too and
+    // the position never passes objects that were not stored.
+    let mut position = resume.unwrap_or_default().text();
+    store
+        .add_arrival(
+            &collection,
+            Arrival {
+                kind: AuditKind::Import,
+                organisation: req.organisation.clone(),
+                account: None,
+                endpoint: "import".into(),
+                time: chrono::Utc::now().timestamp_micros(),
+                objects: Vec::new(),
+                hops: Vec::new(),
+                refused: Vec::new(),
+                from: None,
+                justification: None,
+                checkpoint: Some((name.clone(), position.clone())),
+                checkpoint_from: None,
+            },
+        )
+        .await?;
+    // The next batch is classified while the previous ones are written (the marking-definitions
+    // of batches being written resolve from memory); with two writes in flight the store's writer
+    // starts on one while the audit entry of the other is appended.
     let mut ended = false;
     let mut markings: HashMap<String, String> = HashMap::new();
-    let mut in_flight = InFlight::new();
+    let mut in_flight: VecDeque<InFlight> = VecDeque::new();
     while let Some(parsed) = rx.recv().await {
         ended = parsed.end;
-        let (arrival, written) = classify_batch(
+        let (mut arrival, written) = classify_batch(
             store,
             &collection,
             &dir,
@@ -406,6 +430,13 @@ pub async fn import_files<S: Store>(
             &mut markings,
         )
         .await?;
+        let next = arrival.checkpoint.as_ref().map(|(_, p)| p.clone());
+        arrival.checkpoint_from = Some(std::mem::replace(&mut position, next.unwrap_or_default()));
+        if in_flight.len() >= IN_FLIGHT
+            && let Some(oldest) = in_flight.pop_front()
+        {
+            finish(oldest, &paths, &mut progress, events).await?;
+        }
         let (s, c) = (store.clone(), collection.clone());
         in_flight.push_back((
             tokio::spawn(async move { s.add_arrival(&c, arrival).await }),
@@ -413,14 +444,9 @@ pub async fn import_files<S: Store>(
         ));
         // Let the write start (hand its job to the store's writer) before the next batch.
         tokio::task::yield_now().await;
-        // Two writes in flight: the store's writer starts on one while the audit entry of the
-        // other is appended.
-        if in_flight.len() >= IN_FLIGHT {
-            finish_oldest(&mut in_flight, &paths, &mut progress, events).await?;
-        }
     }
-    while !in_flight.is_empty() {
-        finish_oldest(&mut in_flight, &paths, &mut progress, events).await?;
+    while let Some(oldest) = in_flight.pop_front() {
+        finish(oldest, &paths, &mut progress, events).await?;
     }
     reader
         .join()
@@ -436,26 +462,26 @@ pub async fn import_files<S: Store>(
     })
 }
 
-/// Batches handed to the store and not yet reported.
+/// Writes handed to the store and not yet reported.
 const IN_FLIGHT: usize = 2;
 
-type InFlight = VecDeque<(
+/// A batch handed to the store and not yet reported.
+type InFlight = (
     tokio::task::JoinHandle<Result<Vec<Arrived>, StoreError>>,
     Written,
-)>;
+);
 
-async fn finish_oldest(
-    in_flight: &mut InFlight,
+/// Waits for a batch's commit and reports it.
+async fn finish(
+    (handle, written): InFlight,
     paths: &[PathBuf],
     progress: &mut Progress,
     events: &mut (dyn FnMut(ImportEvent<'_>) + Send),
 ) -> Result<(), FileImportError> {
-    if let Some((handle, written)) = in_flight.pop_front() {
-        let arrived = handle
-            .await
-            .map_err(|e| FileImportError::Internal(format!("the store task failed: {e}")))??;
-        written.finish(arrived, paths, progress, events);
-    }
+    let arrived = handle
+        .await
+        .map_err(|e| FileImportError::Internal(format!("the store task failed: {e}")))??;
+    written.finish(arrived, paths, progress, events);
     Ok(())
 }
 
@@ -612,6 +638,8 @@ async fn classify_batch<S: Store>(
             name.to_owned(),
             if end { COMPLETE.into() } else { next.text() },
         )),
+        // Set by the caller, which knows the position the batch before left.
+        checkpoint_from: None,
     };
     let written = Written {
         slots,

@@ -146,6 +146,16 @@ pub(crate) fn arrive(
             arrival.hops.len()
         )));
     }
+    if let (Some((name, _)), Some(from)) = (&arrival.checkpoint, &arrival.checkpoint_from) {
+        let now = checkpoint(conn, name)?;
+        if now.as_deref() != Some(from.as_str()) {
+            return Err(StoreError::Conflict(format!(
+                "checkpoint {name} is at {}, not at {from}: an earlier arrival failed, or another \
+                 process advanced it",
+                now.as_deref().unwrap_or("nothing")
+            )));
+        }
+    }
     // Which versions another collection holds already, decided before this arrival's rows exist.
     // Only pulled versions can have come back round a loop: a relay copies from another
     // collection of this server by definition.

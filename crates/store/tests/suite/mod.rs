@@ -2006,6 +2006,7 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
         from: Some("ncsc https://up/lds/".into()),
         justification: None,
         checkpoint: Some(("pull:ncsc".into(), position.into())),
+        checkpoint_from: None,
     };
     let page = vec![
         versioned(&a, "2.1", T1, "a"),
@@ -2056,6 +2057,28 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
         s.checkpoint("pull:ncsc").await.unwrap().as_deref(),
         Some("p2")
     );
+    // An arrival that expects the position elsewhere stores nothing and moves nothing.
+    let expecting = |from: &str| Arrival {
+        checkpoint_from: Some(from.into()),
+        ..arrival(vec![versioned(&sid("indicator", 7), "2.1", T1, "x")], "p4")
+    };
+    let err = s
+        .add_arrival(&target, expecting("p3"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is at p2, not at p3"), "{err}");
+    assert_eq!(
+        s.checkpoint("pull:ncsc").await.unwrap().as_deref(),
+        Some("p2")
+    );
+    assert_eq!(everything(s, &target, &all_versions()).await.len(), 3);
+    s.add_arrival(&target, expecting("p2")).await.unwrap();
+    assert_eq!(
+        s.checkpoint("pull:ncsc").await.unwrap().as_deref(),
+        Some("p4")
+    );
+    assert_eq!(everything(s, &target, &all_versions()).await.len(), 4);
 
     // Audited: stored, duplicates and the refusal before storage, with its rule.
     let entries = s
@@ -2065,7 +2088,11 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
         })
         .await
         .unwrap();
-    assert_eq!(entries.len(), 3);
+    assert_eq!(
+        entries.len(),
+        4,
+        "three pages with something to report, and the expecting one"
+    );
     let decisions: Vec<&str> = entries[0]
         .event
         .items
@@ -2109,6 +2136,7 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
             objects: vec![o],
             refused: vec![],
             checkpoint: None,
+            checkpoint_from: None,
             ..arrival(vec![], "unused")
         }
     };
@@ -2160,6 +2188,7 @@ pub async fn arrivals_keep_hops_and_checkpoint_with_their_objects<S: Store>(s: &
         objects: vec![posted],
         refused: vec![],
         checkpoint: None,
+        checkpoint_from: None,
         ..arrival(vec![], "unused")
     };
     let r = s.add_arrival(&target, open_up).await.unwrap();
