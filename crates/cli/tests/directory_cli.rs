@@ -19,37 +19,12 @@ use serde_json::Value;
 const IDENTITY: &str = "identity--7b3e2a1c-9d4f-4e8a-b6c5-1f2e3d4c5b6a";
 
 async fn provisioned(dir: &Path) -> PathBuf {
-    let path = dir.join("schakel.toml");
-    let text = format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-plain_http = true
-data = "{}"
-
-[[api_root]]
-path = "lds"
-title = "LDS"
-
-[[organisation]]
-id = "ncsc"
-name = "NCSC-NL"
-role = "national-csirt"
-"#,
-        dir.join("data").display()
+    let config = common::config_file(
+        dir,
+        "\n[[organisation]]\nid = \"ncsc\"\nname = \"NCSC-NL\"\nrole = \"national-csirt\"\n",
     );
-    std::fs::write(&path, text).unwrap();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let file = server::config::ProvisioningFile::load(&path).unwrap();
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
-    running.handle.stop(true).await;
-    path
+    common::create_database(&config).await;
+    config
 }
 
 fn schakel(config: &Path, args: &[&str]) -> (i32, String, String) {

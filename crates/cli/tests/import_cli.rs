@@ -25,20 +25,12 @@ const NCSC_ID: &str = "identity--5c8a1d2e-3f4b-4c5d-8e6f-7a8b9c0d1e01";
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 const TLP_RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
 
-/// A provisioned, empty database (the server creates it and stops) and its provisioning file.
+/// A provisioned, empty database and its provisioning file.
 async fn provisioned(dir: &Path) -> PathBuf {
-    let path = dir.join("schakel.toml");
-    let text = format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-plain_http = true
-data = "{}"
-
-[[api_root]]
-path = "lds"
-title = "LDS"
-
+    let config = common::config_file(
+        dir,
+        &format!(
+            r#"
 [[organisation]]
 id = "ncsc"
 name = "NCSC-NL"
@@ -58,21 +50,11 @@ id = "{COPY}"
 title = "copy"
 read = ["ncsc"]
 write = ["ncsc"]
-"#,
-        dir.join("data").display()
+"#
+        ),
     );
-    std::fs::write(&path, text).unwrap();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let file = server::config::ProvisioningFile::load(&path).unwrap();
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
-    running.handle.stop(true).await;
-    path
+    common::create_database(&config).await;
+    config
 }
 
 fn indicator(n: u32, marking: &str) -> Value {

@@ -53,3 +53,31 @@ where
 pub fn serve_config(config: &std::path::Path) -> (Child, String) {
     serve([OsStr::new("--config"), config.as_os_str()])
 }
+
+/// Writes `dir/schakel.toml`: a plain-HTTP server on a free loopback port with its data in
+/// `dir/data`, an API root `lds`, and `rest` (organisations, accounts, collections).
+pub fn config_file(dir: &std::path::Path, rest: &str) -> std::path::PathBuf {
+    let path = dir.join("schakel.toml");
+    let text = format!(
+        "[server]\nlisten = \"127.0.0.1:0\"\nplain_http = true\ndata = \"{}\"\n\n\
+         [[api_root]]\npath = \"lds\"\ntitle = \"LDS\"\n{rest}",
+        dir.join("data").display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Creates and provisions the database of `config` (the server starts in-process and stops),
+/// for the commands that work on an existing database.
+pub async fn create_database(config: &std::path::Path) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let file = server::config::ProvisioningFile::load(config).unwrap();
+    let (running, _) = server::start(server::StartOptions {
+        file,
+        from_file: true,
+        clock: Default::default(),
+    })
+    .await
+    .unwrap();
+    running.handle.stop(true).await;
+}
