@@ -372,22 +372,66 @@ async fn keep_date_added_restores_an_export() {
     assert!(err.contains("--format jsonl"), "{err}");
 }
 
-/// The import is killed (SIGKILL) after its first committed batches; run again, it continues
-/// after the last committed batch, and the collection ends exactly as an uninterrupted import
-/// of the same file leaves another: the same versions, bytes and order, none twice.
+/// A marking-definition decides for the objects of later batches, also while its own batch is
+/// still being written (TLP:RED needs the recipients its audience marking names).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_import_continues_to_the_same_collection() {
-    const TOTAL: u32 = 20_000;
+async fn markings_of_earlier_batches_decide_later_ones() {
     let dir = tempfile::tempdir().unwrap();
     let config = provisioned(dir.path()).await;
-    let file = dir.path().join("big.jsonl");
-    let mut text = String::new();
-    for n in 1..=TOTAL {
-        text.push_str(&indicator(n, TLP_GREEN).to_string());
-        text.push('\n');
+    let audience = "marking-definition--3a7c5e9b-1d2f-4b6a-8c0e-2f4a6b8c0d1e";
+    let mut lines = vec![
+        json!({
+            "type": "marking-definition", "spec_version": "2.1", "id": audience,
+            "created": "2024-01-01T00:00:00.000Z", "created_by_ref": NCSC_ID,
+            "name": "NCSC only",
+            "extensions": {"extension-definition--f1e46ded-6a0e-4c87-9700-1728263cc8f8": {
+                "extension_type": "property-extension", "recipients": [NCSC_ID]}}
+        })
+        .to_string(),
+    ];
+    for n in 1..=9 {
+        let mut o = indicator(n, TLP_RED);
+        o["object_marking_refs"] = json!([TLP_RED, audience]);
+        lines.push(o.to_string());
     }
-    std::fs::write(&file, text).unwrap();
-    let file_arg = file.to_str().unwrap();
+    let file = dir.path().join("red.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let (code, out, err) = import(
+        &config,
+        &[
+            file.to_str().unwrap(),
+            "--collection",
+            "feed",
+            "--organisation",
+            "ncsc",
+            "--batch",
+            "2",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("10 stored"), "{out}");
+}
+
+/// The import is killed (SIGKILL) after its first committed batches; run again, it continues
+/// after the last committed batch, and the collection ends exactly as an uninterrupted import
+/// of the same files leaves another: the same versions, bytes and order, none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_import_continues_to_the_same_collection() {
+    const TOTAL: u32 = 30_000;
+    let dir = tempfile::tempdir().unwrap();
+    let config = provisioned(dir.path()).await;
+    // Three files of 10,000 objects in one directory: the position crosses files.
+    let feeds = dir.path().join("big");
+    std::fs::create_dir(&feeds).unwrap();
+    for part in 0..3 {
+        let mut text = String::new();
+        for n in part * 10_000 + 1..=(part + 1) * 10_000 {
+            text.push_str(&indicator(n, TLP_GREEN).to_string());
+            text.push('\n');
+        }
+        std::fs::write(feeds.join(format!("part-{part}.jsonl")), text).unwrap();
+    }
+    let file_arg = feeds.to_str().unwrap();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_schakel"))
         .args(["import", "--config"])

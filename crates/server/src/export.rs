@@ -137,11 +137,11 @@ pub async fn export<S: Store>(
                             taxii::time::format_timestamp(row.date_added)
                         )?;
                     }
-                    // One object per line: bytes as stored, unless they span lines.
-                    if body.contains('\n') {
-                        let v: serde_json::Value = serde_json::from_str(&body)
-                            .map_err(|e| std::io::Error::other(e.to_string()))?;
-                        write!(out, "{v}")?;
+                    // One object per line: the bytes as stored, with line breaks as spaces (in
+                    // JSON text a raw line break can only be whitespace: inside strings it is
+                    // escaped), so members keep their order and everything else its bytes.
+                    if body.contains(['\n', '\r']) {
+                        out.write_all(body.replace(['\n', '\r'], " ").as_bytes())?;
                     } else {
                         out.write_all(body.as_bytes())?;
                     }

@@ -386,17 +386,25 @@ pub async fn classify_prepared<S: Store>(
                 kinds.insert(id.clone(), marking_kind(id, None));
             } else if let Some(o) = prepared.objects.iter().find(|o| &o.id == id) {
                 kinds.insert(id.clone(), marking_kind(id, Some(&o.body)));
-            } else if let Some(body) = pending_markings.get(id) {
-                kinds.insert(id.clone(), marking_kind(id, Some(body)));
             } else {
                 unresolved.push(id.clone());
             }
         }
     }
     if !unresolved.is_empty() {
-        for row in latest_stored(store, collection, unresolved).await? {
+        for row in latest_stored(store, collection, unresolved.clone()).await? {
             let kind = marking_kind(&row.id, row.body.as_deref());
             kinds.insert(row.id, kind);
+        }
+        // Only what the store does not hold: a pending definition the store refuses (its id
+        // stored with other content) never decides.
+        for id in unresolved {
+            if !kinds.contains_key(&id)
+                && let Some(body) = pending_markings.get(&id)
+            {
+                let kind = marking_kind(&id, Some(body));
+                kinds.insert(id, kind);
+            }
         }
     }
     // 2. Who created and who posted the versions already stored (not needed for a mirror,

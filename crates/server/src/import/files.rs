@@ -13,7 +13,8 @@
 //! the importing organisation, without the creator rule: the import is the operator's act, as
 //! a pull is) and stored as the exact bytes of the file. An object that fails is reported with
 //! its file, line and column and position in the file, audited as refused, and never stops the
-//! others; a file that cannot be read as JSON is reported the same way.
+//! others; a file or line that cannot be read as JSON is reported the same way (not audited:
+//! it has no object id).
 //!
 //! Objects go to the store in batches, each committed together with the import's position
 //! (a checkpoint named after the collection and the files' paths, sizes and modification
@@ -194,11 +195,7 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<Source>, FileImportError> {
             if kind.is_dir() {
                 walk(&path, out)?;
             } else if (kind.is_file() || kind.is_symlink() && path.is_file())
-                && path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                    ["json", "jsonl", "ndjson"]
-                        .iter()
-                        .any(|k| x.eq_ignore_ascii_case(k))
-                })
+                && has_extension(&path, &["json", "jsonl", "ndjson"])
             {
                 out.push(path);
             }
@@ -264,6 +261,12 @@ fn checkpoint_name(collection: &store::Collection, req: &FileImport, files: &[So
     let hash = crate::auth::sha256(key.as_bytes());
     let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("import:{}/{}:{hex}", collection.api_root, collection.id)
+}
+
+fn has_extension(path: &Path, any_of: &[&str]) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| any_of.iter().any(|k| x.eq_ignore_ascii_case(k)))
 }
 
 /// A position: the next object to import is object `index` of file `file`.
@@ -387,10 +390,8 @@ pub async fn import_files<S: Store>(
             })
             .map_err(|e| FileImportError::Internal(format!("cannot start the reader: {e}")))?
     };
-    // The position as it stands, saved now: every batch moves it on from where the batch before
-    // left it (`checkpoint_from`), so if a batch fails, the one written after it fails too and
-    // the position never passes objects that were not stored.
-    let mut position = resume.unwrap_or_default().text();
+    // The position as it stands, saved now: every batch moves it on from there (`Run`).
+    let position = resume.unwrap_or_default().text();
     store
         .add_arrival(
             &collection,
@@ -410,44 +411,34 @@ pub async fn import_files<S: Store>(
             },
         )
         .await?;
-    // The next batch is classified while the previous ones are written (the marking-definitions
-    // of batches being written resolve from memory); with two writes in flight the store's writer
-    // starts on one while the audit entry of the other is appended.
+    let mut run = Run {
+        store,
+        collection: &collection,
+        dir: &dir,
+        poster: &poster,
+        req,
+        name: &name,
+        paths: &paths,
+        position,
+        markings: HashMap::new(),
+        in_flight: VecDeque::new(),
+    };
     let mut ended = false;
-    let mut markings: HashMap<String, String> = HashMap::new();
-    let mut in_flight: VecDeque<InFlight> = VecDeque::new();
+    let mut outcome = Ok(());
     while let Some(parsed) = rx.recv().await {
         ended = parsed.end;
-        let (mut arrival, written) = classify_batch(
-            store,
-            &collection,
-            &dir,
-            &poster,
-            req,
-            &name,
-            &paths,
-            parsed,
-            &mut markings,
-        )
-        .await?;
-        let next = arrival.checkpoint.as_ref().map(|(_, p)| p.clone());
-        arrival.checkpoint_from = Some(std::mem::replace(&mut position, next.unwrap_or_default()));
-        if in_flight.len() >= IN_FLIGHT
-            && let Some(oldest) = in_flight.pop_front()
-        {
-            finish(oldest, &paths, &mut progress, events).await?;
+        outcome = run.batch(parsed, &mut progress, events).await;
+        if outcome.is_err() {
+            break;
         }
-        let (s, c) = (store.clone(), collection.clone());
-        in_flight.push_back((
-            tokio::spawn(async move { s.add_arrival(&c, arrival).await }),
-            written,
-        ));
-        // Let the write start (hand its job to the store's writer) before the next batch.
-        tokio::task::yield_now().await;
     }
-    while let Some(oldest) = in_flight.pop_front() {
-        finish(oldest, &paths, &mut progress, events).await?;
+    // Also after a failure: what was committed is reported and audited before returning.
+    while !run.in_flight.is_empty() {
+        let r = run.finish_oldest(&mut progress, events).await;
+        outcome = outcome.and(r);
     }
+    drop(rx);
+    outcome?;
     reader
         .join()
         .map_err(|_| FileImportError::Internal("the reader thread failed".into()))?;
@@ -471,18 +462,171 @@ type InFlight = (
     Written,
 );
 
-/// Waits for a batch's commit and reports it.
-async fn finish(
-    (handle, written): InFlight,
-    paths: &[PathBuf],
-    progress: &mut Progress,
-    events: &mut (dyn FnMut(ImportEvent<'_>) + Send),
-) -> Result<(), FileImportError> {
-    let arrived = handle
-        .await
-        .map_err(|e| FileImportError::Internal(format!("the store task failed: {e}")))??;
-    written.finish(arrived, paths, progress, events);
-    Ok(())
+/// One import on its way through the store.
+///
+/// The next batch is classified while the previous ones are written; with two writes in flight
+/// the store's writer starts on one while the audit entry of the other is appended. Each batch
+/// moves the position on from where the batch before left it (`Arrival::checkpoint_from`), so
+/// if one fails, the one written after it fails too and the position never passes objects that
+/// were not stored.
+struct Run<'r, S> {
+    store: &'r S,
+    collection: &'r store::Collection,
+    dir: &'r tlp::Directory,
+    poster: &'r tlp::ingest::Poster<'r>,
+    req: &'r FileImport,
+    name: &'r str,
+    paths: &'r [PathBuf],
+    /// Where the last batch handed to the store leaves the position.
+    position: String,
+    /// Marking-definitions of this import's batches, for batches classified before those are
+    /// committed (the store's own definitions take precedence).
+    markings: HashMap<String, String>,
+    in_flight: VecDeque<InFlight>,
+}
+
+impl<S: Store> Run<'_, S> {
+    async fn batch(
+        &mut self,
+        parsed: Parsed,
+        progress: &mut Progress,
+        events: &mut (dyn FnMut(ImportEvent<'_>) + Send),
+    ) -> Result<(), FileImportError> {
+        let (mut arrival, written) = self.classify(parsed).await?;
+        let next = arrival
+            .checkpoint
+            .as_ref()
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
+        arrival.checkpoint_from = Some(std::mem::replace(&mut self.position, next));
+        if self.in_flight.len() >= IN_FLIGHT {
+            self.finish_oldest(progress, events).await?;
+        }
+        let (s, c) = (self.store.clone(), self.collection.clone());
+        self.in_flight.push_back((
+            tokio::spawn(async move { s.add_arrival(&c, arrival).await }),
+            written,
+        ));
+        // Let the write start (hand its job to the store's writer) before the next batch.
+        tokio::task::yield_now().await;
+        Ok(())
+    }
+
+    /// Waits for the oldest write's commit and reports it.
+    async fn finish_oldest(
+        &mut self,
+        progress: &mut Progress,
+        events: &mut (dyn FnMut(ImportEvent<'_>) + Send),
+    ) -> Result<(), FileImportError> {
+        let Some((handle, written)) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let arrived = handle
+            .await
+            .map_err(|e| FileImportError::Internal(format!("the store task failed: {e}")))??;
+        for id in written.finish(arrived, self.paths, progress, events) {
+            self.markings.remove(&id);
+        }
+        Ok(())
+    }
+
+    /// Classifies a batch by the collection's rules: the arrival to store, and what to report.
+    async fn classify(&mut self, parsed: Parsed) -> Result<(Arrival, Written), FileImportError> {
+        let Parsed {
+            objects,
+            meta,
+            slots,
+            invalid,
+            next,
+            end,
+            read,
+            skipped,
+            bytes_done,
+            files_done,
+        } = parsed;
+        let mut failures: Vec<(usize, StatusDetail, FailureKind)> = invalid;
+        let mut prepared = Prepared {
+            total: objects.len() as u64,
+            objects,
+            meta,
+            failures: Vec::new(),
+        };
+        let refused = ingest::classify_prepared(
+            self.store,
+            self.collection,
+            self.dir,
+            self.poster,
+            &mut prepared,
+            true,
+            &self.markings,
+        )
+        .await?;
+        failures.extend(
+            refused
+                .into_iter()
+                .map(|(m, d)| (m.index, d, FailureKind::Refused)),
+        );
+        for o in &mut prepared.objects {
+            if self.req.organisation.is_none() {
+                o.access.origin = None;
+            }
+            if o.type_name == "marking-definition" {
+                self.markings.insert(o.id.clone(), o.body.clone());
+            }
+        }
+        let ids: Vec<(String, usize)> = prepared
+            .objects
+            .iter()
+            .zip(&prepared.meta)
+            .map(|(o, m)| (o.id.clone(), m.index))
+            .collect();
+        let from = {
+            let mut files: Vec<usize> = slots.iter().map(|s| s.file).collect();
+            files.dedup();
+            let mut names: Vec<String> = files
+                .iter()
+                .take(10)
+                .map(|&f| self.paths[f].display().to_string())
+                .collect();
+            if files.len() > 10 {
+                names.push(format!("and {} more files", files.len() - 10));
+            }
+            names.join("; ")
+        };
+        let arrival = Arrival {
+            kind: AuditKind::Import,
+            organisation: self.req.organisation.clone(),
+            account: None,
+            endpoint: "import".into(),
+            time: chrono::Utc::now().timestamp_micros(),
+            objects: prepared.objects,
+            hops: Vec::new(),
+            // Unreadable lines and files have no id: reported, not audited.
+            refused: failures
+                .iter()
+                .filter(|(_, d, _)| !d.id.is_empty())
+                .map(|(_, d, _)| d.clone())
+                .collect(),
+            from: Some(from),
+            justification: None,
+            checkpoint: Some((
+                self.name.to_owned(),
+                if end { COMPLETE.into() } else { next.text() },
+            )),
+            // Set by `batch`, which knows where the batch before leaves the position.
+            checkpoint_from: None,
+        };
+        let written = Written {
+            slots,
+            failures,
+            ids,
+            read,
+            skipped,
+            bytes_done,
+            files_done,
+        };
+        Ok((arrival, written))
+    }
 }
 
 /// A batch handed to the store, and what is reported once it is committed.
@@ -499,26 +643,32 @@ struct Written {
 }
 
 impl Written {
+    /// Reports the batch; returns the ids the store refused (a marking-definition among them
+    /// must not decide for later batches).
     fn finish(
         mut self,
         arrived: Vec<Arrived>,
         paths: &[PathBuf],
         progress: &mut Progress,
         events: &mut (dyn FnMut(ImportEvent<'_>) + Send),
-    ) {
+    ) -> Vec<String> {
+        let mut rejected = Vec::new();
         for (a, (id, slot)) in arrived.into_iter().zip(self.ids) {
             match a.outcome {
                 AddOutcome::Added { .. } => progress.stored += 1,
                 AddOutcome::Duplicate { .. } => progress.duplicates += 1,
-                AddOutcome::Rejected { version, reason } => self.failures.push((
-                    slot,
-                    StatusDetail {
-                        id,
-                        version: version.unwrap_or_default(),
-                        message: Some(reason),
-                    },
-                    FailureKind::Rejected,
-                )),
+                AddOutcome::Rejected { version, reason } => {
+                    rejected.push(id.clone());
+                    self.failures.push((
+                        slot,
+                        StatusDetail {
+                            id,
+                            version: version.unwrap_or_default(),
+                            message: Some(reason),
+                        },
+                        FailureKind::Rejected,
+                    ));
+                }
             }
         }
         self.failures.sort_by_key(|(slot, _, _)| *slot);
@@ -542,115 +692,8 @@ impl Written {
         progress.bytes_done += self.bytes_done;
         progress.files_done += self.files_done;
         events(ImportEvent::Batch(progress));
+        rejected
     }
-}
-
-/// Classifies a batch by the collection's rules: the arrival to store, and what to report.
-#[allow(clippy::too_many_arguments)]
-async fn classify_batch<S: Store>(
-    store: &S,
-    collection: &store::Collection,
-    dir: &tlp::Directory,
-    poster: &tlp::ingest::Poster<'_>,
-    req: &FileImport,
-    name: &str,
-    paths: &[PathBuf],
-    parsed: Parsed,
-    markings: &mut HashMap<String, String>,
-) -> Result<(Arrival, Written), FileImportError> {
-    let Parsed {
-        objects,
-        meta,
-        slots,
-        invalid,
-        next,
-        end,
-        read,
-        skipped,
-        bytes_done,
-        files_done,
-    } = parsed;
-    let mut failures: Vec<(usize, StatusDetail, FailureKind)> = invalid;
-    let mut prepared = Prepared {
-        total: objects.len() as u64,
-        objects,
-        meta,
-        failures: Vec::new(),
-    };
-    let refused = ingest::classify_prepared(
-        store,
-        collection,
-        dir,
-        poster,
-        &mut prepared,
-        true,
-        markings,
-    )
-    .await?;
-    failures.extend(
-        refused
-            .into_iter()
-            .map(|(m, d)| (m.index, d, FailureKind::Refused)),
-    );
-    for o in &mut prepared.objects {
-        if req.organisation.is_none() {
-            o.access.origin = None;
-        }
-        if o.type_name == "marking-definition" {
-            markings.insert(o.id.clone(), o.body.clone());
-        }
-    }
-    let ids: Vec<(String, usize)> = prepared
-        .objects
-        .iter()
-        .zip(&prepared.meta)
-        .map(|(o, m)| (o.id.clone(), m.index))
-        .collect();
-    let from = {
-        let mut files: Vec<usize> = slots.iter().map(|s| s.file).collect();
-        files.dedup();
-        let mut names: Vec<String> = files
-            .iter()
-            .take(10)
-            .map(|&f| paths[f].display().to_string())
-            .collect();
-        if files.len() > 10 {
-            names.push(format!("and {} more files", files.len() - 10));
-        }
-        names.join("; ")
-    };
-    let arrival = Arrival {
-        kind: AuditKind::Import,
-        organisation: req.organisation.clone(),
-        account: None,
-        endpoint: "import".into(),
-        time: chrono::Utc::now().timestamp_micros(),
-        objects: prepared.objects,
-        hops: Vec::new(),
-        refused: failures
-            .iter()
-            .filter(|(_, d, _)| !d.id.is_empty())
-            .map(|(_, d, _)| d.clone())
-            .collect(),
-        from: Some(from),
-        justification: None,
-        checkpoint: Some((
-            name.to_owned(),
-            if end { COMPLETE.into() } else { next.text() },
-        )),
-        // Set by the caller, which knows the position the batch before left.
-        checkpoint_from: None,
-    };
-    let written = Written {
-        slots,
-        failures,
-        ids,
-        read,
-        skipped,
-        bytes_done,
-        files_done,
-    };
-    Ok((arrival, written))
 }
 
 /// One item of a file: an object (with the `date_added` of its line, when it has one), or a
@@ -686,7 +729,7 @@ fn items<'a>(text: &'a str, lines: bool, out: &mut Vec<Item<'a>>) {
             }
             Some(Ok(first)) => {
                 if text[stream.byte_offset()..].trim().is_empty() {
-                    return document(first, out);
+                    return document(text, first, out);
                 }
                 // More than one JSON value: JSON lines.
             }
@@ -707,14 +750,11 @@ fn items<'a>(text: &'a str, lines: bool, out: &mut Vec<Item<'a>>) {
             continue;
         }
         match serde_json::from_str::<&RawValue>(line) {
-            Ok(raw) => document(raw, out),
+            Ok(raw) => document(text, raw, out),
+            // Reported where the line's value starts, like an object.
             Err(e) => out.push(Item::Unreadable {
                 offset: offset + line.len() - line.trim_start().len(),
-                message: format!(
-                    "not JSON (line of JSON lines): {} at column {}",
-                    without_position(&e),
-                    e.column()
-                ),
+                message: format!("not JSON (line of JSON lines): {}", without_position(&e)),
             }),
         }
     }
@@ -766,9 +806,9 @@ fn container(text: &str) -> Option<Vec<&RawValue>> {
     top.objects
 }
 
-/// The objects of one JSON document: a bundle or envelope, an array of objects, a line
-/// written with its `date_added`, or one object.
-fn document<'a>(raw: &'a RawValue, out: &mut Vec<Item<'a>>) {
+/// The objects of one JSON document `raw` of the file `file`: a bundle or envelope, an array of
+/// objects, a line written with its `date_added`, or one object. Offsets are the file's.
+fn document<'a>(file: &'a str, raw: &'a RawValue, out: &mut Vec<Item<'a>>) {
     let text = raw.get();
     if text.starts_with('[') {
         match split_array(raw) {
@@ -777,8 +817,8 @@ fn document<'a>(raw: &'a RawValue, out: &mut Vec<Item<'a>>) {
                 date_added: None,
             })),
             Err(e) => out.push(Item::Unreadable {
-                offset: 0,
-                message: e.to_string(),
+                offset: offset_in(file, text).unwrap_or(0),
+                message: without_position(&e),
             }),
         }
         return;
@@ -806,7 +846,7 @@ fn document<'a>(raw: &'a RawValue, out: &mut Vec<Item<'a>>) {
                 date_added: None,
             })),
             Err(_) => out.push(Item::Unreadable {
-                offset: offset_in(text, objects.get()).unwrap_or(0),
+                offset: offset_in(file, objects.get()).unwrap_or(0),
                 message: "'objects' is not a list".into(),
             }),
         },
@@ -825,19 +865,18 @@ fn without_position(e: &serde_json::Error) -> String {
     }
 }
 
-/// Byte offset of a serde_json error's line and column.
+/// Byte offset of a serde_json error's line and column (serde_json counts the column in bytes).
 fn error_offset(text: &str, e: &serde_json::Error) -> usize {
     let line_start = text
         .split_inclusive('\n')
         .take(e.line().saturating_sub(1))
         .map(str::len)
         .sum::<usize>();
-    let line = &text[line_start..];
-    line_start
-        + line
-            .char_indices()
-            .nth(e.column().saturating_sub(1))
-            .map_or(line.len(), |(i, _)| i)
+    let mut at = (line_start + e.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Line and column of increasing byte offsets in one text, in one pass over it.
@@ -942,11 +981,7 @@ impl Reader {
                 return self.file_done(f, source.size);
             }
         };
-        let lines = source
-            .path
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| x.eq_ignore_ascii_case("jsonl") || x.eq_ignore_ascii_case("ndjson"));
+        let lines = has_extension(&source.path, &["jsonl", "ndjson"]);
         let mut all = Vec::new();
         items(&text, lines, &mut all);
         let mut cursor = Cursor::new(&text);
@@ -955,6 +990,11 @@ impl Reader {
         for item in all {
             match item {
                 Item::Unreadable { offset, message } => {
+                    // Before object `index`: reported by the interrupted run if that object is
+                    // before the position.
+                    if (Position { file: f, index }) < self.resume {
+                        continue;
+                    }
                     let (line, column) = cursor.advance(offset);
                     self.unreadable(f, line, column, message);
                 }
@@ -1053,7 +1093,9 @@ impl Reader {
                     .collect();
                 handles
                     .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
+                    // A panic in the validator must stop the import: an empty result would
+                    // lose the chunk's objects and shift the rest onto the wrong slots.
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                     .collect()
             })
         };

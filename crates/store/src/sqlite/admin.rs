@@ -485,6 +485,50 @@ pub(crate) fn remove_organisation(conn: &Connection, id: &str) -> Result<bool> {
             refs.push(format!("{what} {}", found.join(", ")));
         }
     }
+    // Audiences name organisations inside the collection's policy (JSON).
+    let mut audiences = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT api_root || '/' || uuid, policy FROM collection
+                 WHERE policy IS NOT NULL ORDER BY 1",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .db()?;
+        for row in rows {
+            let (name, policy) = row.db()?;
+            let policy: tlp::CollectionPolicy =
+                serde_json::from_str(&policy).map_err(|_| corrupt("collection policy"))?;
+            if policy.audience.iter().any(|a| match a {
+                tlp::AudienceEntry::Organisation(o) | tlp::AudienceEntry::ConstituencyOf(o) => {
+                    o == id
+                }
+            }) {
+                audiences.push(name);
+            }
+        }
+    }
+    if !audiences.is_empty() {
+        refs.push(format!(
+            "the audience of collections {}",
+            audiences.join(", ")
+        ));
+    }
+    // Stored versions name their poster by organisation id: another organisation given this id
+    // later would become their originator (and see what only the poster may see).
+    let posted: i64 = conn
+        .prepare_cached("SELECT count(*) FROM object_version WHERE origin = ?1")
+        .db()?
+        .query_row([id], |r| r.get(0))
+        .db()?;
+    if posted > 0 {
+        refs.push(format!(
+            "{posted} stored object versions it posted (it stays their originator; remove its \
+             accounts and grants to end its access instead)"
+        ));
+    }
     if !refs.is_empty() {
         return Err(StoreError::Conflict(format!(
             "organisation {id:?} is still referred to by {}",

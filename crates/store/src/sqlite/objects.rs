@@ -429,9 +429,13 @@ fn audit_items(
         let (version, decision) = match outcome {
             AddOutcome::Added { version, .. } => (version.clone(), "stored".to_owned()),
             AddOutcome::Duplicate { version } => (version.clone(), "duplicate".to_owned()),
-            AddOutcome::Rejected { version, .. } => (
+            AddOutcome::Rejected { version, reason } => (
                 version.clone().unwrap_or_default(),
-                "refused:same-version-other-content".to_owned(),
+                if reason.starts_with("date_added ") {
+                    "refused:date-added-order".to_owned()
+                } else {
+                    "refused:same-version-other-content".to_owned()
+                },
             ),
         };
         let stored = !matches!(outcome, AddOutcome::Rejected { .. });
@@ -553,10 +557,10 @@ impl<'c> Writes<'c> {
     ) -> Result<AddOutcome> {
         let version = v.text.clone();
         // Every stored object has exactly one latest row: without one the id is new here, and
-        // the exact-version lookup (a second index descent per object, a quarter of a bulk
-        // import's write time) is not needed.
-        let latest = self.latest_rows(&obj.id)?;
-        if !latest.is_empty()
+        // the exact-version lookup (a second index descent per object, much of a bulk import's
+        // write time in its profile) is not needed.
+        let latest = self.latest_row(&obj.id)?;
+        if latest.is_some()
             && let Some(stored) = self.stored_body(&obj.id, v.micros)?
         {
             if same_content(&stored, &obj.body) {
@@ -589,26 +593,27 @@ impl<'c> Writes<'c> {
         })
     }
 
-    /// The latest row of `id` (at most one): seq, spec_version, version_us and access columns.
-    fn latest_rows(&mut self, id: &str) -> Result<Vec<(i64, String, Micros, Stored)>> {
-        let mut out = Vec::new();
-        let mut rows = self.latest.query(params![self.key, id]).db()?;
-        while let Some(r) = rows.next().db()? {
-            out.push((
-                r.get(0).db()?,
-                r.get(1).db()?,
-                r.get(2).db()?,
-                Stored {
-                    origin: r.get(3).db()?,
-                    tlp: r.get(4).db()?,
-                    flags: r.get(5).db()?,
-                    recipients: r.get(6).db()?,
-                    affected: r.get(7).db()?,
-                    pii: r.get(8).db()?,
-                },
-            ));
-        }
-        Ok(out)
+    /// The latest row of `id` (there is one per stored object): seq, spec_version, version_us
+    /// and access columns.
+    fn latest_row(&mut self, id: &str) -> Result<Option<(i64, String, Micros, Stored)>> {
+        self.latest
+            .query_row(params![self.key, id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    Stored {
+                        origin: r.get(3)?,
+                        tlp: r.get(4)?,
+                        flags: r.get(5)?,
+                        recipients: r.get(6)?,
+                        affected: r.get(7)?,
+                        pii: r.get(8)?,
+                    },
+                ))
+            })
+            .optional()
+            .db()
     }
 
     /// An object without `created`/`modified` (an SCO): the same content stored before is a
@@ -647,7 +652,7 @@ impl<'c> Writes<'c> {
                 reason,
             });
         }
-        let latest = self.latest_rows(&obj.id)?;
+        let latest = self.latest_row(&obj.id)?;
         self.insert_row(obj, hash, date_added, &version, date_added, latest)?;
         *last = date_added;
         Ok(AddOutcome::Added {
@@ -657,7 +662,7 @@ impl<'c> Writes<'c> {
     }
 
     /// Inserts one row and keeps `is_latest` on the greatest (spec_version, version_us) of the
-    /// object (`latest`: its latest row before this one, from [`Writes::latest_rows`]).
+    /// object (`latest_row`: its latest row before this one, from [`Writes::latest_row`]).
     fn insert_row(
         &mut self,
         obj: &NewObject,
@@ -665,11 +670,11 @@ impl<'c> Writes<'c> {
         version_us: Micros,
         version: &str,
         date_added: Micros,
-        latest_rows: Vec<(i64, String, Micros, Stored)>,
+        latest_row: Option<(i64, String, Micros, Stored)>,
     ) -> Result<()> {
         let mut latest = true;
         let mut demote = Vec::new();
-        for (seq, spec, v, older) in latest_rows {
+        if let Some((seq, spec, v, older)) = latest_row {
             if (obj.spec_version.as_str(), version_us) > (spec.as_str(), v) {
                 demote.push((seq, covers(&obj.access, &older)));
             } else {

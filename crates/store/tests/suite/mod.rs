@@ -495,11 +495,28 @@ pub async fn organisations_and_collections_are_removed_only_when_unused<S: Store
     assert!(s.remove_grant("dtc", ROOT, COLLECTION_ID).await.unwrap());
     let err = s.remove_organisation("dtc").await.unwrap_err().to_string();
     assert!(err.contains("the constituency of ncsc"), "{err}");
+    // So does an audience naming it.
+    let mut p = base_provisioning();
+    p.grants.retain(|g| g.0 != "dtc");
+    p.collections[0].policy.audience = vec![tlp::AudienceEntry::ConstituencyOf("dtc".into())];
+    s.provision(p).await.unwrap();
+    let err = s.remove_organisation("dtc").await.unwrap_err().to_string();
+    assert!(
+        err.contains("the audience of collections lds/9cfa669c"),
+        "{err}"
+    );
+    assert!(!err.contains("constituency of"), "{err}");
     let mut p = base_provisioning();
     p.grants.retain(|g| g.0 != "dtc");
     s.provision(p).await.unwrap();
     assert!(s.remove_organisation("dtc").await.unwrap());
     assert!(!s.remove_organisation("dtc").await.unwrap(), "already gone");
+    // An organisation that posted stored versions stays their originator.
+    let mut posted = versioned(&sid("indicator", 2), "2.1", "2021-01-01T00:00:00.000Z", "b");
+    posted.access.origin = Some(ORG.into());
+    add(s, &c, vec![posted]).await;
+    let err = s.remove_organisation(ORG).await.unwrap_err().to_string();
+    assert!(err.contains("1 stored object versions it posted"), "{err}");
 
     // A collection holding objects is only removed with them.
     add(
@@ -518,7 +535,7 @@ pub async fn organisations_and_collections_are_removed_only_when_unused<S: Store
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("holds 1 object versions"), "{err}");
+    assert!(err.contains("holds 2 object versions"), "{err}");
     assert!(
         s.collection(ROOT, &COLLECTION_ID.to_string())
             .await
@@ -531,11 +548,36 @@ pub async fn organisations_and_collections_are_removed_only_when_unused<S: Store
             .unwrap(),
         None
     );
+    // An import's position goes with the collection; other positions stay.
+    for name in [
+        format!("import:{ROOT}/{COLLECTION_ID}:0011"),
+        "pull:ncsc".into(),
+    ] {
+        s.add_arrival(
+            &c,
+            store::Arrival {
+                kind: store::audit::AuditKind::Import,
+                organisation: None,
+                account: None,
+                endpoint: "import".into(),
+                time: 1_700_000_000_000_000,
+                objects: vec![],
+                hops: vec![],
+                refused: vec![],
+                from: None,
+                justification: None,
+                checkpoint: Some((name, "0:5".into())),
+                checkpoint_from: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
     assert_eq!(
         s.remove_collection(ROOT, COLLECTION_ID, true)
             .await
             .unwrap(),
-        Some(1)
+        Some(2)
     );
     assert!(
         s.collection(ROOT, &COLLECTION_ID.to_string())
@@ -544,6 +586,12 @@ pub async fn organisations_and_collections_are_removed_only_when_unused<S: Store
             .is_none()
     );
     assert!(s.grants(ORG, ROOT).await.unwrap().is_empty());
+    let import = format!("import:{ROOT}/{COLLECTION_ID}:0011");
+    assert_eq!(s.checkpoint(&import).await.unwrap(), None);
+    assert_eq!(
+        s.checkpoint("pull:ncsc").await.unwrap().as_deref(),
+        Some("0:5")
+    );
     // Created again under the same id, it is empty.
     let c = setup(s).await;
     assert!(everything(s, &c, &ObjectFilter::default()).await.is_empty());
