@@ -1,4 +1,4 @@
-//! `schakel grant list|add|remove`: organisations' read and write permissions on collections,
+//! `schakel grant list|show|add|remove`: organisations' read and write permissions on collections,
 //! in the database beside the provisioning file. The file is applied at every start: a grant it
 //! declares is restored (with its permissions) at the next start, one it does not declare stays.
 
@@ -30,6 +30,8 @@ pub struct GrantArgs {
 enum GrantCommand {
     /// Every grant in the API root: organisation, collection, read, write.
     List,
+    /// The grants of one organisation in the API root.
+    Show { organisation: String },
     /// Give an organisation read and/or write permission on a collection (replaces its grant).
     Add {
         organisation: String,
@@ -65,13 +67,22 @@ pub fn run(args: &GrantArgs) -> ExitCode {
             async move { server::federation::local_collection(&store, root, &name).await }
         };
         match &args.command {
-            GrantCommand::List => {
+            GrantCommand::List | GrantCommand::Show { .. } => {
                 let (orgs, collections) = match (store.organisations().await, store.collections(root).await) {
                     (Ok(o), Ok(c)) => (o, c),
                     (Err(e), _) | (_, Err(e)) => return fail(1, e.to_string()),
                 };
+                let only = match &args.command {
+                    GrantCommand::Show { organisation } => Some(organisation.as_str()),
+                    _ => None,
+                };
+                if let Some(o) = only
+                    && !orgs.iter().any(|x| x.id == o)
+                {
+                    return fail(2, format!("no organisation {o:?}"));
+                }
                 let mut rows = Vec::new();
-                for o in &orgs {
+                for o in orgs.iter().filter(|o| only.is_none_or(|w| w == o.id)) {
                     let grants = match store.grants(&o.id, root).await {
                         Ok(g) => g,
                         Err(e) => return fail(1, e.to_string()),

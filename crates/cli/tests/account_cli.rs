@@ -208,6 +208,12 @@ async fn grants_are_added_listed_and_withdrawn() {
         (v["read"].as_bool(), v["write"].as_bool()),
         (Some(true), Some(true))
     );
+    let (code, out, _) = grant(&["show", "ncsc", "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Value>(out.trim()).unwrap(), v);
+    let (code, _, err) = grant(&["show", "nobody"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no organisation \"nobody\""), "{err}");
     let (code, _, _) = grant(&["remove", "ncsc", "6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f"]);
     assert_eq!(code, 0);
     let (code, out, _) = grant(&["list"]);
