@@ -177,19 +177,9 @@ async fn tokens_and_passwords_are_shown_once_and_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grants_are_added_listed_and_withdrawn() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let file = server::config::ProvisioningFile::load(&config).unwrap();
-    // The store is created and provisioned by a short server run.
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
-    running.handle.stop(true).await;
+    common::create_database(&config).await;
     let grant = |args: &[&str]| cli("grant", &config, args);
     let (code, out, _) = grant(&["list"]);
     assert_eq!(
