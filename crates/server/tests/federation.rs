@@ -364,6 +364,14 @@ async fn relay(srv: &TestServer, account: &str, body: Value) -> (u16, Value) {
     (status, r.json().await.unwrap())
 }
 
+/// A relay by HTTP that the rules refuse: 403, with the rule's code in the description.
+async fn relay_refused(srv: &TestServer, account: &str, body: Value, rule: &str) {
+    let (code, err) = relay(srv, account, body).await;
+    assert_eq!(code, 403, "{err}");
+    let description = err["description"].as_str().unwrap_or_default();
+    assert!(description.contains(rule), "expected {rule}: {err}");
+}
+
 fn open_store(srv: &TestServer) -> SqliteStore {
     SqliteStore::open(
         &srv.data.path().join("schakel.db"),
@@ -433,20 +441,13 @@ async fn ncsc_to_dtc_to_companies_under_the_relay_rules() {
     let c_sees = wait_for(&dtc, DTC_CONSTITUENCY, "company-c", 1).await;
     assert_eq!(c_sees, vec![PULSE_INDICATOR.to_owned()]);
     // ... but never into a public collection.
-    let (code, err) = relay(
+    relay_refused(
         &dtc,
         "dtc",
         json!({"api_root": "lds", "from": "ncsc-feed", "to": "dtc-public", "objects": [PULSE_INDICATOR]}),
+        "public-target",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"]
-            .as_str()
-            .unwrap()
-            .contains("public-target"),
-        "{err}"
-    );
 
     // Scenario 3 (R-4.7 personal data): the credential goes to B, the affected party...
     let (code, out) = relay(
@@ -461,21 +462,14 @@ async fn ncsc_to_dtc_to_companies_under_the_relay_rules() {
         json!(["company-b: affected-party"])
     );
     // ... and not to C, not even with a justification.
-    let (code, err) = relay(
+    relay_refused(
         &dtc,
         "dtc",
         json!({"api_root": "lds", "from": "ncsc-feed", "to": "dtc-constituency",
                "objects": [leaked], "recipients": ["company-c"], "justification": "same VPN supplier"}),
+        "personal-data-recipient",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"]
-            .as_str()
-            .unwrap()
-            .contains("personal-data-recipient"),
-        "{err}"
-    );
 
     // Scenario 7 (R-4.7 AMBER): the identity of B reaches B automatically...
     let (code, out) = relay(
@@ -507,21 +501,14 @@ async fn ncsc_to_dtc_to_companies_under_the_relay_rules() {
         "C: not affected, not visible"
     );
     // ... C only with a justification, without one refused.
-    let (code, err) = relay(
+    relay_refused(
         &dtc,
         "dtc",
         json!({"api_root": "lds", "from": "ncsc-feed", "to": "dtc-constituency",
                "objects": [COMPANY_B_ID], "recipients": ["company-c"]}),
+        "justification-required",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"]
-            .as_str()
-            .unwrap()
-            .contains("justification-required"),
-        "{err}"
-    );
     let (code, out) = relay(
         &dtc,
         "dtc",
@@ -544,20 +531,13 @@ async fn ncsc_to_dtc_to_companies_under_the_relay_rules() {
     );
 
     // Scenario 8 (R-4.7 AMBER+STRICT): DTC reads the note, cannot relay it; B and C never see it.
-    let (code, err) = relay(
+    relay_refused(
         &dtc,
         "dtc",
         json!({"api_root": "lds", "from": "ncsc-feed", "to": "dtc-constituency", "objects": [STRICT_NOTE]}),
+        "amber-strict",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"]
-            .as_str()
-            .unwrap()
-            .contains("amber-strict"),
-        "{err}"
-    );
     for company in ["company-b", "company-c"] {
         assert!(
             !objects_of(&dtc, DTC_CONSTITUENCY, company)
@@ -897,32 +877,21 @@ async fn relayed_copies_follow_the_targets_rules_and_marking_lists_stay_private(
 
     // ip_personal_data of the target: the victim IP is personal data there, so GREEN or not it
     // needs a recipient with need-to-know, and none is affected.
-    let (code, err) = relay(
+    relay_refused(
         &srv,
         "dtc",
         json!({"api_root": "lds", "from": "feed", "to": "constituency", "objects": [VICTIM_IP]}),
+        "no-need-to-know",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"]
-            .as_str()
-            .unwrap()
-            .contains("no-need-to-know"),
-        "{err}"
-    );
     // tlp_ceiling of the target: AMBER is refused by its rule, affected party or not.
-    let (code, err) = relay(
+    relay_refused(
         &srv,
         "dtc",
         json!({"api_root": "lds", "from": "feed", "to": "constituency", "objects": [COMPANY_B_ID]}),
+        "tlp-ceiling",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"].as_str().unwrap().contains("tlp-ceiling"),
-        "{err}"
-    );
 
     // The GREEN indicator goes to the whole audience, its audience marking with it, but only
     // for that marking's own recipients.
@@ -942,20 +911,13 @@ async fn relayed_copies_follow_the_targets_rules_and_marking_lists_stay_private(
     // C receives the indicator redacted (its restricted description removed, under a derived
     // id), and not the marking's list of recipients.
     // A constituent with write permission still does not relay: only intermediaries do.
-    let (code, err) = relay(
+    relay_refused(
         &srv,
         "company-b",
         json!({"api_root": "lds", "from": "constituency", "to": "constituency", "objects": [NOTED_INDICATOR]}),
+        "not-an-intermediary",
     )
     .await;
-    assert_eq!(code, 403, "{err}");
-    assert!(
-        err["description"]
-            .as_str()
-            .unwrap()
-            .contains("not-an-intermediary"),
-        "{err}"
-    );
     assert_eq!(c.len(), 1, "{c:?}");
     assert!(
         c[0].starts_with("indicator--") && c[0] != NOTED_INDICATOR,
