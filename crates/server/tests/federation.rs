@@ -89,6 +89,36 @@ const DTC_DESIGNATIONS: &str = r#"designations = [
   { kind = "credential", from = "2022-12-01", basis = "Wbni art. 3 lid 2 sub a (modelled)" },
 ]"#;
 
+/// NCSC, DTC (serving companies B and C, with `dtc_extra` lines) and the two companies.
+fn chain_organisations(dtc_extra: &str) -> String {
+    format!(
+        r#"[[organisation]]
+id = "ncsc"
+name = "NCSC-NL"
+role = "national-csirt"
+identity = "{NCSC_ID}"
+
+[[organisation]]
+id = "dtc"
+name = "Digital Trust Center"
+role = "dtc"
+identity = "{DTC_ID}"
+serves = ["company-b", "company-c"]
+{dtc_extra}
+
+[[organisation]]
+id = "company-b"
+name = "Bedrijf B"
+identity = "{COMPANY_B_ID}"
+
+[[organisation]]
+id = "company-c"
+name = "Bedrijf C"
+identity = "{COMPANY_C_ID}"
+"#
+    )
+}
+
 fn ncsc_provisioning() -> String {
     format!(
         r#"{HEAD}
@@ -138,30 +168,7 @@ relay_target = true
 fn dtc_provisioning(ncsc_base: &str) -> String {
     format!(
         r#"{HEAD}
-[[organisation]]
-id = "ncsc"
-name = "NCSC-NL"
-role = "national-csirt"
-identity = "{NCSC_ID}"
-
-[[organisation]]
-id = "dtc"
-name = "Digital Trust Center"
-role = "dtc"
-identity = "{DTC_ID}"
-serves = ["company-b", "company-c"]
-{DTC_DESIGNATIONS}
-
-[[organisation]]
-id = "company-b"
-name = "Bedrijf B"
-identity = "{COMPANY_B_ID}"
-
-[[organisation]]
-id = "company-c"
-name = "Bedrijf C"
-identity = "{COMPANY_C_ID}"
-{}
+{}{}
 [[collection]]
 api_root = "lds"
 id = "{NCSC_FEED}"
@@ -212,6 +219,7 @@ to = "dtc-constituency"
 max_tlp = "green"
 interval_secs = 1
 "#,
+        chain_organisations(DTC_DESIGNATIONS),
         accounts(&[
             ("dtc", "dtc"),
             ("company-b", "company-b"),
@@ -800,29 +808,7 @@ fn noted_indicator() -> Value {
 fn single_server() -> String {
     format!(
         r#"{HEAD}
-[[organisation]]
-id = "ncsc"
-name = "NCSC-NL"
-role = "national-csirt"
-identity = "{NCSC_ID}"
-
-[[organisation]]
-id = "dtc"
-name = "Digital Trust Center"
-role = "dtc"
-identity = "{DTC_ID}"
-serves = ["company-b", "company-c"]
-
-[[organisation]]
-id = "company-b"
-name = "Bedrijf B"
-identity = "{COMPANY_B_ID}"
-
-[[organisation]]
-id = "company-c"
-name = "Bedrijf C"
-identity = "{COMPANY_C_ID}"
-{}
+{}{}
 [[collection]]
 api_root = "lds"
 id = "{FEED}"
@@ -845,6 +831,7 @@ relay_target = true
 ip_personal_data = true
 tlp_ceiling = "green"
 "#,
+        chain_organisations(""),
         accounts(&[
             ("ncsc", "ncsc"),
             ("dtc", "dtc"),
