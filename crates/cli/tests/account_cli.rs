@@ -55,18 +55,10 @@ fn account(config: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_and_passwords_are_shown_once_and_work() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
     // The server creates the database and applies the file.
-    let file = server::config::ProvisioningFile::load(&config).unwrap();
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
+    let running = common::start_server(&config).await;
     let discovery = format!("http://{}/taxii2/", running.addr);
 
     let (code, out, err) = account(
@@ -153,14 +145,7 @@ async fn tokens_and_passwords_are_shown_once_and_work() {
     // The running server trusts a checked credential for up to a minute (docs/operations.md);
     // a server started now refuses the token at once.
     running.handle.stop(true).await;
-    let file = server::config::ProvisioningFile::load(&config).unwrap();
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
+    let running = common::start_server(&config).await;
     let discovery = format!("http://{}/taxii2/", running.addr);
     assert_eq!(
         get(http.get(&discovery).bearer_auth(&token)).await,

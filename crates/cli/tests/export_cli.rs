@@ -81,17 +81,9 @@ fn indicator(n: u32, markings: &[&str], modified: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn as_reader_is_what_the_reader_receives() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let file = server::config::ProvisioningFile::load(&config).unwrap();
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
+    let running = common::start_server(&config).await;
     let base = format!("http://{}/lds/collections/{FEED}/objects/", running.addr);
     let http = reqwest::Client::new();
     // GREEN (two versions), AMBER (not for company C), and GREEN with a personal description

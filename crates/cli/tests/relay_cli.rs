@@ -124,15 +124,7 @@ fn objects() -> Value {
 
 /// Starts the server on the file, lets NCSC post the scenario objects, and stops it.
 async fn prepare(config: &Path) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let file = server::config::ProvisioningFile::load(config).unwrap();
-    let (running, _) = server::start(server::StartOptions {
-        file,
-        from_file: true,
-        clock: Default::default(),
-    })
-    .await
-    .unwrap();
+    let running = common::start_server(config).await;
     let r = reqwest::Client::new()
         .post(format!(
             "http://{}/lds/collections/{FEED}/objects/",

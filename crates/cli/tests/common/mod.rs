@@ -67,9 +67,8 @@ pub fn config_file(dir: &std::path::Path, rest: &str) -> std::path::PathBuf {
     path
 }
 
-/// Creates and provisions the database of `config` (the server starts in-process and stops),
-/// for the commands that work on an existing database.
-pub async fn create_database(config: &std::path::Path) {
+/// Starts the server of `config` in this process (it creates and provisions the database).
+pub async fn start_server(config: &std::path::Path) -> server::Running {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let file = server::config::ProvisioningFile::load(config).unwrap();
     let (running, _) = server::start(server::StartOptions {
@@ -79,5 +78,11 @@ pub async fn create_database(config: &std::path::Path) {
     })
     .await
     .unwrap();
-    running.handle.stop(true).await;
+    running
+}
+
+/// Creates and provisions the database of `config` (the server starts in-process and stops),
+/// for the commands that work on an existing database.
+pub async fn create_database(config: &std::path::Path) {
+    start_server(config).await.handle.stop(true).await;
 }
