@@ -17,38 +17,7 @@ const TAXII: &str = "application/taxii+json;version=2.1";
 const COLLECTION: &str = "4f8c2a1e-6b3d-4e5f-9a7b-1c2d3e4f5a6b";
 
 fn config(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("schakel.toml");
-    let text = format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-plain_http = true
-data = "{data}"
-
-[[api_root]]
-path = "lds"
-title = "backup"
-
-[[organisation]]
-id = "ncsc"
-name = "NCSC"
-
-[[account]]
-name = "poster"
-organisation = "ncsc"
-password = "poster-password"
-
-[[collection]]
-api_root = "lds"
-id = "{COLLECTION}"
-title = "feed"
-read = ["ncsc"]
-write = ["ncsc"]
-"#,
-        data = dir.join("data").display()
-    );
-    std::fs::write(&path, text).unwrap();
-    path
+    common::poster_config(dir, COLLECTION)
 }
 
 fn count(db: &Path) -> usize {

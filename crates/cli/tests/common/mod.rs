@@ -67,6 +67,20 @@ pub fn config_file(dir: &std::path::Path, rest: &str) -> std::path::PathBuf {
     path
 }
 
+/// `dir/schakel.toml` with one collection `feed` (id `collection`) that NCSC reads and writes,
+/// and NCSC's account `poster` (HTTP Basic, password `poster-password`).
+pub fn poster_config(dir: &std::path::Path, collection: &str) -> std::path::PathBuf {
+    config_file(
+        dir,
+        &format!(
+            "\n[[organisation]]\nid = \"ncsc\"\nname = \"NCSC\"\n\n\
+             [[account]]\nname = \"poster\"\norganisation = \"ncsc\"\npassword = \"poster-password\"\n\n\
+             [[collection]]\napi_root = \"lds\"\nid = \"{collection}\"\ntitle = \"feed\"\n\
+             read = [\"ncsc\"]\nwrite = [\"ncsc\"]\n"
+        ),
+    )
+}
+
 /// Starts the server of `config` in this process (it creates and provisions the database).
 pub async fn start_server(config: &std::path::Path) -> server::Running {
     let _ = rustls::crypto::ring::default_provider().install_default();
