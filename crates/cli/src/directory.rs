@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use store::sqlite::SqliteStore;
-use store::{CollectionSpec, Organisation, Provisioning, Store};
+use store::{Organisation, Provisioning, Store};
 use uuid::Uuid;
 
 use crate::access::Format;
@@ -183,8 +183,8 @@ pub async fn add_collection(store: &SqliteStore, a: &CollectionAdd, format: Form
         ip_personal_data: false,
         relay_target: false,
     };
-    let policy = match entry.policy() {
-        Ok(p) => p,
+    let (spec, grants) = match server::provision::collection(&entry) {
+        Ok(x) => x,
         Err(m) => return fail(cmd, 2, m),
     };
     let (roots, orgs) = match (store.api_roots().await, store.organisations().await) {
@@ -211,28 +211,6 @@ pub async fn add_collection(store: &SqliteStore, a: &CollectionAdd, format: Form
         Ok(None) => {}
         Err(e) => return fail(cmd, 1, e),
     }
-    let mut grants: Vec<(String, String, Uuid, bool, bool)> = Vec::new();
-    for org in entry.read.iter().chain(&entry.write) {
-        if grants.iter().all(|g| &g.0 != org) {
-            grants.push((
-                org.clone(),
-                entry.api_root.clone(),
-                entry.id,
-                entry.read.contains(org),
-                entry.write.contains(org),
-            ));
-        }
-    }
-    let spec = CollectionSpec {
-        api_root: entry.api_root.clone(),
-        id: entry.id,
-        title: entry.title.clone(),
-        description: entry.description.clone(),
-        alias: entry.alias.clone(),
-        media_types: Vec::new(),
-        owner: entry.owner.clone(),
-        policy,
-    };
     match store
         .provision(Provisioning {
             collections: vec![spec],

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::ServeError;
 use crate::auth::{hash_password, random_secret, sha256, verify_password};
-use crate::config::{DEFAULT_MAX_CONTENT_LENGTH, ProvisioningFile};
+use crate::config::{CollectionEntry, DEFAULT_MAX_CONTENT_LENGTH, ProvisioningFile};
 
 /// Credentials generated for the embedded defaults, shown once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,33 +90,48 @@ pub async fn apply_file<S: Store>(store: &S, file: &ProvisioningFile) -> Result<
         }
     }
     for c in &file.collections {
-        p.collections.push(CollectionSpec {
-            api_root: c.api_root.clone(),
-            id: c.id,
-            title: c.title.clone(),
-            description: c.description.clone(),
-            alias: c.alias.clone(),
-            media_types: c.media_types.clone(),
-            owner: c.owner.clone(),
-            policy: c
-                .policy()
-                .map_err(|e| ServeError::Refused(format!("[[collection]] {:?}: {e}", c.title)))?,
-        });
-        let mut orgs: Vec<&String> = c.read.iter().chain(&c.write).collect();
-        orgs.sort();
-        orgs.dedup();
-        for org in orgs {
-            p.grants.push((
+        let (spec, grants) = collection(c)
+            .map_err(|e| ServeError::Refused(format!("[[collection]] {:?}: {e}", c.title)))?;
+        p.collections.push(spec);
+        p.grants.extend(grants);
+    }
+    store.provision(p).await?;
+    Ok(())
+}
+
+/// A grant as [`Provisioning::grants`] holds it: (organisation, api root, collection, read, write).
+pub type GrantSpec = (String, String, Uuid, bool, bool);
+
+/// What a `[[collection]]` entry (of the file, or made by `schakel collection add`) provisions:
+/// the collection with its policy, and one grant per organisation in `read` or `write`. Fails
+/// when the policy contradicts itself.
+pub fn collection(c: &CollectionEntry) -> Result<(CollectionSpec, Vec<GrantSpec>), String> {
+    let spec = CollectionSpec {
+        api_root: c.api_root.clone(),
+        id: c.id,
+        title: c.title.clone(),
+        description: c.description.clone(),
+        alias: c.alias.clone(),
+        media_types: c.media_types.clone(),
+        owner: c.owner.clone(),
+        policy: c.policy()?,
+    };
+    let mut orgs: Vec<&String> = c.read.iter().chain(&c.write).collect();
+    orgs.sort();
+    orgs.dedup();
+    let grants = orgs
+        .into_iter()
+        .map(|org| {
+            (
                 org.clone(),
                 c.api_root.clone(),
                 c.id,
                 c.read.contains(org),
                 c.write.contains(org),
-            ));
-        }
-    }
-    store.provision(p).await?;
-    Ok(())
+            )
+        })
+        .collect();
+    Ok((spec, grants))
 }
 
 /// On an empty store, creates an API root `api`, a collection `default`, an organisation
